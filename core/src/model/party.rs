@@ -1,0 +1,165 @@
+//! People and organisations: workers [HRIS] and customers [CRM/ERP].
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+use crate::wire;
+
+/// A person who records time [HRIS].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Worker {
+    /// Unique among workers.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Job role, matched by rate rules (`consultant`, `senior_consultant`).
+    pub role: String,
+    /// Optional grade or level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Cost per hour, for margin and work in progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_rate: Option<Money>,
+    /// Employment status and dates.
+    pub employment: Employment,
+    /// Skills with a level from 1 to 5.
+    #[serde(default)]
+    pub skills: Vec<Skill>,
+    /// Weekly hours per weekday, effective-dated; the latest version on or before a date is in force.
+    #[serde(default)]
+    pub schedule: Vec<ScheduleVersion>,
+    /// ISO 3166-1 alpha-2 country of employment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// IANA time zone name (`Europe/Berlin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Projects this worker may approve time and expenses for.
+    #[serde(default)]
+    pub approver_for: Vec<String>,
+}
+
+/// Employment status of a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentStatus {
+    /// Working.
+    Active,
+    /// Employed but away.
+    OnLeave,
+    /// No longer employed (see `end`).
+    Terminated,
+}
+
+/// Employment dates; `end` is inclusive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Employment {
+    /// Current status.
+    pub status: EmploymentStatus,
+    /// First day employed.
+    #[serde(deserialize_with = "wire::date")]
+    pub start: NaiveDate,
+    /// Last day employed, if any.
+    #[serde(default, deserialize_with = "wire::opt_date", skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+}
+
+impl Employment {
+    /// True when `date` lies within the employment dates.
+    pub fn employed_on(&self, date: NaiveDate) -> bool {
+        date >= self.start && self.end.is_none_or(|end| date <= end)
+    }
+}
+
+/// A named skill at a level 1 (aware) to 5 (expert).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Skill {
+    /// Skill name.
+    pub name: String,
+    /// Level 1 to 5.
+    pub level: u8,
+}
+
+/// Contracted hours per weekday from `effective_from` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ScheduleVersion {
+    /// First date this version applies.
+    #[serde(deserialize_with = "wire::date")]
+    pub effective_from: NaiveDate,
+    /// Hours per weekday.
+    pub hours: WeekHours,
+}
+
+/// Hours for each weekday; absent days are 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub struct WeekHours {
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub mon: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub tue: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub wed: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub thu: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub fri: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub sat: Decimal,
+    #[serde(default, deserialize_with = "wire::decimal")]
+    pub sun: Decimal,
+}
+
+impl WeekHours {
+    /// The seven days Monday first, with their names.
+    pub fn days(&self) -> [(&'static str, Decimal); 7] {
+        [
+            ("mon", self.mon),
+            ("tue", self.tue),
+            ("wed", self.wed),
+            ("thu", self.thu),
+            ("fri", self.fri),
+            ("sat", self.sat),
+            ("sun", self.sun),
+        ]
+    }
+}
+
+/// A customer [CRM/ERP].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Customer {
+    /// Unique among customers.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+    /// ISO 3166-2 subdivision (`CA-QC`), where taxes depend on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdivision: Option<String>,
+    /// VAT/GST number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+    /// Exempt from tax.
+    #[serde(default)]
+    pub tax_exempt: bool,
+    /// Currency invoices are issued in.
+    pub billing_currency: Currency,
+    /// Billing status.
+    pub status: CustomerStatus,
+}
+
+/// Billing status of a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    /// Invoices may be issued.
+    Active,
+    /// Invoicing is paused (credit hold, dispute).
+    BillingHold,
+    /// No longer a customer.
+    Inactive,
+}

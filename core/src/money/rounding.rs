@@ -1,0 +1,253 @@
+//! Rounding modes named by behaviour (SPEC §4) and rounding to a scale or an increment.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Code, Error, Result};
+
+/// How to round a value that lies between two representable results.
+///
+/// The default is [`RoundingMode::HalfAwayFromZero`] (commercial rounding).
+/// `rust_decimal`'s own default is banker's rounding; billable never relies on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// Ties to the even neighbour (banker's rounding).
+    HalfEven,
+    /// Ties away from zero (commercial rounding).
+    #[default]
+    HalfAwayFromZero,
+    /// Ties toward zero.
+    HalfTowardZero,
+    /// Ties toward positive infinity.
+    HalfUp,
+    /// Always away from zero.
+    Up,
+    /// Always toward zero (truncation).
+    Down,
+    /// Always toward positive infinity.
+    Ceiling,
+    /// Always toward negative infinity.
+    Floor,
+}
+
+impl RoundingMode {
+    /// Every mode, in the order SPEC §4 names them.
+    pub const ALL: [RoundingMode; 8] = [
+        RoundingMode::HalfEven,
+        RoundingMode::HalfAwayFromZero,
+        RoundingMode::HalfTowardZero,
+        RoundingMode::HalfUp,
+        RoundingMode::Up,
+        RoundingMode::Down,
+        RoundingMode::Ceiling,
+        RoundingMode::Floor,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundingMode::HalfEven => "half_even",
+            RoundingMode::HalfAwayFromZero => "half_away_from_zero",
+            RoundingMode::HalfTowardZero => "half_toward_zero",
+            RoundingMode::HalfUp => "half_up",
+            RoundingMode::Up => "up",
+            RoundingMode::Down => "down",
+            RoundingMode::Ceiling => "ceiling",
+            RoundingMode::Floor => "floor",
+        }
+    }
+
+    fn strategy(self, value: Decimal) -> RoundingStrategy {
+        match self {
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMode::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::HalfTowardZero => RoundingStrategy::MidpointTowardZero,
+            // Ties toward +infinity: away from zero above zero, toward zero below.
+            RoundingMode::HalfUp if value.is_sign_negative() => RoundingStrategy::MidpointTowardZero,
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::Up => RoundingStrategy::AwayFromZero,
+            RoundingMode::Down => RoundingStrategy::ToZero,
+            RoundingMode::Ceiling => RoundingStrategy::ToPositiveInfinity,
+            RoundingMode::Floor => RoundingStrategy::ToNegativeInfinity,
+        }
+    }
+}
+
+/// Round `value` to `scale` decimal places with `mode`; the result always has
+/// exactly `scale` places (`10` to 2 places is `10.00`).
+///
+/// ```
+/// use billable::money::{round_to_scale, RoundingMode};
+/// use rust_decimal::Decimal;
+/// let v: Decimal = "10.005".parse().unwrap();
+/// assert_eq!(round_to_scale(v, 2, RoundingMode::HalfAwayFromZero).unwrap().to_string(), "10.01");
+/// assert_eq!(round_to_scale(v, 2, RoundingMode::HalfEven).unwrap().to_string(), "10.00");
+/// ```
+pub fn round_to_scale(value: Decimal, scale: u32, mode: RoundingMode) -> Result<Decimal> {
+    if scale > 28 {
+        return Err(Error::new(
+            Code::InvalidValue,
+            format!("scale {scale} is more than the 28 places a decimal holds"),
+        ));
+    }
+    let rounded = value.round_dp_with_strategy(scale, mode.strategy(value));
+    with_scale(rounded, scale)
+}
+
+/// `value` written with exactly `scale` places, padding with zeros. Never
+/// drops digits: a value with more places than `scale` is an error.
+pub fn with_scale(value: Decimal, scale: u32) -> Result<Decimal> {
+    let mut out = value;
+    if out.scale() < scale {
+        let factor = 10i128.pow(scale - out.scale());
+        let mantissa = out.mantissa().checked_mul(factor).ok_or_else(overflow)?;
+        out = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| overflow())?;
+    } else if out.scale() > scale {
+        out = out.normalize();
+        if out.scale() > scale {
+            return Err(Error::new(Code::InvalidValue, format!("{value} has more than {scale} decimal places")));
+        }
+        return with_scale(out, scale);
+    }
+    if out.is_zero() {
+        out.set_sign_positive(true);
+    }
+    Ok(out)
+}
+
+/// Round `value` to a multiple of `increment` (0.05 for CHF cash, 0.25 for
+/// quarter hours) with `mode`. The result has the increment's scale.
+///
+/// ```
+/// use billable::money::{round_to_increment, RoundingMode};
+/// use rust_decimal::Decimal;
+/// let v: Decimal = "2.025".parse().unwrap();
+/// let step: Decimal = "0.05".parse().unwrap();
+/// assert_eq!(round_to_increment(v, step, RoundingMode::HalfAwayFromZero).unwrap().to_string(), "2.05");
+/// ```
+pub fn round_to_increment(value: Decimal, increment: Decimal, mode: RoundingMode) -> Result<Decimal> {
+    if increment <= Decimal::ZERO {
+        return Err(Error::new(Code::InvalidIncrement, format!("increment {increment} must be greater than zero")));
+    }
+    let steps = value.checked_div(increment).ok_or_else(overflow)?;
+    let whole = steps.round_dp_with_strategy(0, mode.strategy(steps));
+    let result = whole.checked_mul(increment).ok_or_else(overflow)?;
+    with_scale(result, increment.scale())
+}
+
+fn overflow() -> Error {
+    Error::new(Code::ArithmeticOverflow, "the result does not fit a 96-bit decimal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RoundingMode::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn r(v: &str, scale: u32, mode: RoundingMode) -> String {
+        round_to_scale(d(v), scale, mode).unwrap().to_string()
+    }
+
+    #[test]
+    fn named_cases_from_the_issue() {
+        assert_eq!(r("1.2250", 2, HalfEven), "1.22"); // tie, 2 is even
+        assert_eq!(r("10.005", 2, HalfAwayFromZero), "10.01");
+        assert_eq!(r("10.005", 2, HalfEven), "10.00"); // tie, 0 is even
+        assert_eq!(r("-0.015", 2, HalfUp), "-0.01"); // tie toward +inf
+    }
+
+    /// 2.5 and -2.5 to 0 places under every mode: the whole table of ties.
+    #[test]
+    fn ties_on_both_signs_for_every_mode() {
+        let table = [
+            (HalfEven, "2", "-2"),
+            (HalfAwayFromZero, "3", "-3"),
+            (HalfTowardZero, "2", "-2"),
+            (HalfUp, "3", "-2"),
+            (Up, "3", "-3"),
+            (Down, "2", "-2"),
+            (Ceiling, "3", "-2"),
+            (Floor, "2", "-3"),
+        ];
+        for (mode, pos, neg) in table {
+            assert_eq!(r("2.5", 0, mode), pos, "{mode:?} 2.5");
+            assert_eq!(r("-2.5", 0, mode), neg, "{mode:?} -2.5");
+        }
+        // Ties at 2 places on both signs: 0.125 / -0.125.
+        let table = [
+            (HalfEven, "0.12", "-0.12"),
+            (HalfAwayFromZero, "0.13", "-0.13"),
+            (HalfTowardZero, "0.12", "-0.12"),
+            (HalfUp, "0.13", "-0.12"),
+            (Up, "0.13", "-0.13"),
+            (Down, "0.12", "-0.12"),
+            (Ceiling, "0.13", "-0.12"),
+            (Floor, "0.12", "-0.13"),
+        ];
+        for (mode, pos, neg) in table {
+            assert_eq!(r("0.125", 2, mode), pos, "{mode:?} 0.125");
+            assert_eq!(r("-0.125", 2, mode), neg, "{mode:?} -0.125");
+        }
+    }
+
+    #[test]
+    fn non_ties_differ_only_for_directed_modes() {
+        // 2.4: nearest modes go to 2; up/ceiling go to 3.
+        for mode in [HalfEven, HalfAwayFromZero, HalfTowardZero, HalfUp, Down, Floor] {
+            assert_eq!(r("2.4", 0, mode), "2", "{mode:?}");
+        }
+        for mode in [Up, Ceiling] {
+            assert_eq!(r("2.4", 0, mode), "3", "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn results_carry_the_scale_and_no_negative_zero() {
+        assert_eq!(r("10", 2, HalfEven), "10.00");
+        assert_eq!(r("-0.001", 2, HalfAwayFromZero), "0.00");
+        assert_eq!(with_scale(d("1.50"), 1).unwrap().to_string(), "1.5");
+        assert_eq!(with_scale(d("1.55"), 1).unwrap_err().code, Code::InvalidValue);
+    }
+
+    #[test]
+    fn increments() {
+        let hah = HalfAwayFromZero;
+        assert_eq!(round_to_increment(d("2.02"), d("0.05"), hah).unwrap().to_string(), "2.00");
+        assert_eq!(round_to_increment(d("2.025"), d("0.05"), hah).unwrap().to_string(), "2.05");
+        assert_eq!(round_to_increment(d("7.55"), d("0.25"), Up).unwrap().to_string(), "7.75");
+        assert_eq!(round_to_increment(d("7.55"), d("0.25"), hah).unwrap().to_string(), "7.50");
+        assert_eq!(round_to_increment(d("1"), d("0"), hah).unwrap_err().code, Code::InvalidIncrement);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_mode() -> impl Strategy<Value = RoundingMode> {
+            proptest::sample::select(RoundingMode::ALL.to_vec())
+        }
+
+        proptest! {
+            #[test]
+            fn rounding_is_idempotent(m in -10_i64.pow(15)..10_i64.pow(15), s in 0u32..8, to in 0u32..6, mode in any_mode()) {
+                let v = Decimal::new(m, s);
+                let once = round_to_scale(v, to, mode).unwrap();
+                prop_assert_eq!(round_to_scale(once, to, mode).unwrap(), once);
+            }
+
+            #[test]
+            fn rounding_moves_less_than_one_unit(m in -10_i64.pow(15)..10_i64.pow(15), s in 0u32..8, to in 0u32..6, mode in any_mode()) {
+                let v = Decimal::new(m, s);
+                let unit = Decimal::new(1, to);
+                let rounded = round_to_scale(v, to, mode).unwrap();
+                prop_assert!((rounded - v).abs() < unit);
+            }
+        }
+    }
+}

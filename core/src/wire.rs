@@ -1,0 +1,314 @@
+//! The wire format (SPEC §2): exact decimals, strict dates, and the mapping of
+//! every parse failure to a coded [`Error`] with the path of the field.
+//!
+//! Money and quantities are accepted as decimal strings, integers, or JSON
+//! numbers read from their text (the workspace enables serde_json's
+//! `arbitrary_precision`, so a number never passes through a binary float).
+//! They are always written as strings, keeping their scale (`"1237.50"`).
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+
+use crate::error::{Code, Error, Result};
+
+/// The key serde_json uses to hand an arbitrary-precision number to a visitor.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// Parse decimal text strictly: an optional sign, digits with at most one
+/// decimal point, and an optional exponent. No spaces, thousands separators or
+/// underscores. More digits than a 96-bit decimal holds is `amount_out_of_range`,
+/// never a silent rounding.
+///
+/// ```
+/// use billable::wire::parse_decimal;
+/// assert_eq!(parse_decimal("1237.50").unwrap().to_string(), "1237.50");
+/// assert_eq!(parse_decimal("1.5e2").unwrap().to_string(), "150");
+/// assert_eq!(parse_decimal("NaN").unwrap_err().code.as_str(), "non_finite_number");
+/// assert_eq!(parse_decimal("1,000").unwrap_err().code.as_str(), "invalid_decimal");
+/// ```
+pub fn parse_decimal(text: &str) -> Result<Decimal> {
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "nan" | "inf" | "infinity") {
+        return Err(Error::new(Code::NonFiniteNumber, format!("`{text}` is not a finite number")));
+    }
+    let (mantissa, exponent) = match lower.split_once('e') {
+        Some((m, e)) => (m, Some(e)),
+        None => (lower.as_str(), None),
+    };
+    let digits = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed = !(int_part.is_empty() && frac_part.is_empty())
+        && int_part.bytes().all(|b| b.is_ascii_digit())
+        && frac_part.bytes().all(|b| b.is_ascii_digit())
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && e.len() <= 4 && e.bytes().all(|b| b.is_ascii_digit())
+        });
+    if !well_formed {
+        return Err(Error::new(Code::InvalidDecimal, format!("`{text}` is not a decimal number")));
+    }
+    let parsed = match exponent {
+        Some(_) => Decimal::from_scientific(&lower),
+        None => Decimal::from_str_exact(&lower),
+    };
+    parsed.map(Decimal::normalize_negative_zero).map_err(|_| {
+        Error::new(
+            Code::AmountOutOfRange,
+            format!("`{text}` does not fit a 96-bit decimal (at most 28 significant digits)"),
+        )
+    })
+}
+
+trait NormalizeZero {
+    fn normalize_negative_zero(self) -> Self;
+}
+impl NormalizeZero for Decimal {
+    /// `-0.00` becomes `0.00` so the same value prints the same way everywhere.
+    fn normalize_negative_zero(mut self) -> Self {
+        if self.is_zero() {
+            self.set_sign_positive(true);
+        }
+        self
+    }
+}
+
+/// Parse a strict ISO 8601 calendar date `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
+        return Err(Error::new(Code::InvalidDate, format!("`{text}` is not a date of the form YYYY-MM-DD")));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::new(Code::InvalidDate, format!("`{text}` is not a calendar date")))
+}
+
+/// Parse an RFC 3339 instant with an offset (`2026-03-31T17:00:00+02:00`).
+pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text)
+        .map_err(|_| Error::new(Code::InvalidInstant, format!("`{text}` is not an RFC 3339 instant with an offset")))
+}
+
+/// Turn a coded error into a serde error; [`from_json`] turns it back.
+fn coded<E: de::Error>(err: Error) -> E {
+    E::custom(format_args!("{}: {}", err.code, err.message))
+}
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a decimal number as a string, an integer or a JSON number")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).map_err(coded)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Decimal, E> {
+        Decimal::try_from_i128_with_scale(v, 0)
+            .map_err(|_| coded(Error::new(Code::AmountOutOfRange, format!("{v} does not fit a 96-bit decimal"))))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Decimal, E> {
+        i128::try_from(v)
+            .map_err(|_| coded(Error::new(Code::AmountOutOfRange, format!("{v} does not fit a 96-bit decimal"))))
+            .and_then(|v| self.visit_i128(v))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
+        // serde_json with `arbitrary_precision` hands numbers over as a one-entry map.
+        match map.next_key::<String>()? {
+            Some(key) if key == NUMBER_TOKEN => {
+                let text: String = map.next_value()?;
+                parse_decimal(&text).map_err(coded)
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+/// `#[serde(deserialize_with = "wire::decimal")]` for a required decimal field.
+pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    d.deserialize_any(DecimalVisitor)
+}
+
+/// `#[serde(default, deserialize_with = "wire::opt_decimal")]` for an optional decimal field.
+pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "decimal")] Decimal);
+    Ok(<Option<Wrap> as serde::Deserialize>::deserialize(d)?.map(|w| w.0))
+}
+
+/// `#[serde(deserialize_with = "wire::decimals")]` for a list of decimals.
+pub fn decimals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "decimal")] Decimal);
+    Ok(<Vec<Wrap> as serde::Deserialize>::deserialize(d)?.into_iter().map(|w| w.0).collect())
+}
+
+/// `#[serde(deserialize_with = "wire::date")]` for a required `YYYY-MM-DD` field.
+pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse_date(&text).map_err(coded)
+}
+
+/// `#[serde(default, deserialize_with = "wire::opt_date")]` for an optional date field.
+pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let text = <Option<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(d)?;
+    text.map(|t| parse_date(&t).map_err(coded)).transpose()
+}
+
+/// `#[serde(deserialize_with = "wire::dates")]` for a list of dates.
+pub fn dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+    let texts = <Vec<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(d)?;
+    texts.iter().map(|t| parse_date(t).map_err(coded)).collect()
+}
+
+/// `#[serde(deserialize_with = "wire::instant")]` for a required RFC 3339 instant.
+pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse_instant(&text).map_err(coded)
+}
+
+/// Parse a JSON document into `T`, mapping any failure to a coded [`Error`]
+/// with the path of the offending field. Nothing is returned on failure: no
+/// partial document.
+///
+/// ```
+/// use billable::wire::from_json;
+/// use billable::money::Money;
+/// let e = from_json::<Money>(r#"{"amount": "12.5", "currency": "XYZ"}"#).unwrap_err();
+/// assert_eq!((e.code.as_str(), e.path.as_str()), ("unknown_currency", "currency"));
+/// ```
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(map_path_error)?;
+    de.end().map_err(|e| Error::new(Code::InvalidJson, strip_location(&e.to_string(), &e)))?;
+    Ok(value)
+}
+
+/// Read a `serde_json::Value` (already parsed by a binding) into `T`, with the
+/// same error mapping as [`from_json`].
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(map_path_error)
+}
+
+/// Serialize a response document. Our types only hold strings, decimals and
+/// maps with string keys, so this cannot fail; a failure would be a bug and is
+/// still reported as an error, not a panic.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::new(Code::InvalidValue, format!("response could not be serialized: {e}")))
+}
+
+fn map_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let mut path = String::new();
+    for segment in err.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    let inner = err.into_inner();
+    classify(&inner, path)
+}
+
+fn strip_location(message: &str, err: &serde_json::Error) -> String {
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    message.strip_suffix(&suffix).unwrap_or(message).to_string()
+}
+
+fn classify(err: &serde_json::Error, path: String) -> Error {
+    use serde_json::error::Category as C;
+    let message = strip_location(&err.to_string(), err);
+    match err.classify() {
+        C::Syntax | C::Eof | C::Io => {
+            let located = format!("{message} (line {}, column {})", err.line(), err.column());
+            Error::new(Code::InvalidJson, located).at(path)
+        }
+        C::Data => {
+            if let Some((code, rest)) = message.split_once(": ").and_then(|(c, r)| Code::parse(c).map(|c| (c, r))) {
+                return Error::new(code, rest).at(path);
+            }
+            if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+                let full = crate::error::join_path(&path, field);
+                return Error::new(Code::MissingField, format!("`{full}` is required")).at(full);
+            }
+            let code = if message.starts_with("invalid type") || message.starts_with("invalid length") {
+                Code::InvalidType
+            } else {
+                Code::InvalidValue
+            };
+            Error::new(code, message).at(path)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_text_is_exact_and_strict() {
+        assert_eq!(parse_decimal("0.1").unwrap(), Decimal::new(1, 1));
+        assert_eq!(parse_decimal("-0.00").unwrap().to_string(), "0.00");
+        assert_eq!(parse_decimal("2.5E-1").unwrap(), Decimal::new(25, 2));
+        for bad in ["", " 1", "1 ", "1_000", "1,5", "0x10", "1.2.3", "e5", "1e", "--1", "."] {
+            assert_eq!(parse_decimal(bad).unwrap_err().code, Code::InvalidDecimal, "{bad:?}");
+        }
+        for inf in ["NaN", "-Infinity", "inf", "+INF"] {
+            assert_eq!(parse_decimal(inf).unwrap_err().code, Code::NonFiniteNumber, "{inf:?}");
+        }
+        // 40 digits: past the 28-29 significant digits a 96-bit decimal holds.
+        let forty = "1234567890123456789012345678901234567890";
+        assert_eq!(parse_decimal(forty).unwrap_err().code, Code::AmountOutOfRange);
+        // A fraction that would need rounding to fit is refused, not rounded.
+        assert_eq!(parse_decimal("0.12345678901234567890123456789012").unwrap_err().code, Code::AmountOutOfRange);
+    }
+
+    #[test]
+    fn json_numbers_are_read_from_their_text() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Doc {
+            #[serde(deserialize_with = "decimal")]
+            x: Decimal,
+        }
+        // 0.1 + 0.2 as floats is 0.30000000000000004; as text it stays exact.
+        let d: Doc = from_json(r#"{"x": 0.30000000000000001}"#).unwrap();
+        assert_eq!(d.x.to_string(), "0.30000000000000001");
+        let d: Doc = from_json(r#"{"x": 12}"#).unwrap();
+        assert_eq!(d.x, Decimal::from(12));
+        let e = from_json::<Doc>(r#"{"x": true}"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::InvalidType, "x"));
+        let e = from_json::<Doc>(r#"{}"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::MissingField, "x"));
+        let e = from_json::<Doc>(r#"{"x": 1"#).unwrap_err();
+        assert_eq!(e.code, Code::InvalidJson);
+        let e = from_json::<Doc>(r#"{"x": 1} trailing"#).unwrap_err();
+        assert_eq!(e.code, Code::InvalidJson);
+    }
+
+    #[test]
+    fn dates_are_calendar_dates() {
+        assert_eq!(parse_date("2028-02-29").unwrap().to_string(), "2028-02-29");
+        assert_eq!(parse_date("2026-02-30").unwrap_err().code, Code::InvalidDate);
+        assert_eq!(parse_date("2026-2-3").unwrap_err().code, Code::InvalidDate);
+        assert_eq!(parse_instant("2026-03-31T17:00:00").unwrap_err().code, Code::InvalidInstant);
+        assert!(parse_instant("2026-03-31T17:00:00+02:00").is_ok());
+    }
+}
