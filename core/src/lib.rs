@@ -42,6 +42,7 @@
 
 pub mod api;
 mod error;
+pub mod invoice;
 pub mod model;
 pub mod money;
 pub mod wire;
