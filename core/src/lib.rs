@@ -44,6 +44,7 @@ pub mod api;
 mod error;
 pub mod model;
 pub mod money;
+pub mod tax;
 pub mod wire;
 
 pub use error::{Category, Code, Error, Result};
