@@ -221,11 +221,9 @@ fn percent(rate: Decimal) -> String {
     format!("{} %", rate.normalize())
 }
 
-fn label(slot: &Slot) -> String {
-    match slot.rule {
-        Some(r) => format!("{} ({})", r.name.as_deref().unwrap_or("tax"), r.id),
-        None => "no rule".into(),
-    }
+/// `VAT (de-19) at 19 %`.
+fn label(rule: &TaxRule) -> String {
+    format!("{} ({}) at {}", rule.name.as_deref().unwrap_or("tax"), rule.id, percent(rule.rate))
 }
 
 /// Compute the taxes of `lines` under `policy`. Line errors carry the
@@ -318,11 +316,10 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
             let base = if slot.rule.is_some_and(|r| r.compound) { add(net, earlier)? } else { net };
             let unrounded = mul(*e, exact)?;
             earlier = add(earlier, share)?;
-            if slot.rule.is_some() && slots.len() > 1 {
+            if let Some(rule) = slot.rule.filter(|_| slots.len() > 1) {
                 explanation.push(format!(
-                    "{} at {}: share {} / {} of {tax_total} = {share} (largest remainder)",
-                    label(slot),
-                    percent(slot.rule.map_or(Decimal::ZERO, |r| r.rate)),
+                    "{}: share {} / {} of {tax_total} = {share} (largest remainder)",
+                    label(rule),
                     e.normalize(),
                     rate_sum.normalize()
                 ));
@@ -338,7 +335,7 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
             let unrounded = mul(base, slot.fraction)?;
             let amount = if per_line { round_to_scale(unrounded, scale, mode)? } else { unrounded };
             earlier = add(earlier, amount)?;
-            if slot.rule.is_some() {
+            if let Some(rule) = slot.rule {
                 let result = if !per_line {
                     format!("{} (rounded once per document)", unrounded.normalize())
                 } else if unrounded == amount {
@@ -346,11 +343,7 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
                 } else {
                     format!("{} -> {amount} ({})", unrounded.normalize(), mode.as_str())
                 };
-                explanation.push(format!(
-                    "{}: {} of {base} = {result}",
-                    label(slot),
-                    percent(slot.rule.map_or(Decimal::ZERO, |r| r.rate))
-                ));
+                explanation.push(format!("{} of {base} = {result}", label(rule)));
             }
             parts.push((base, amount, unrounded));
         }
