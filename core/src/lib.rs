@@ -45,6 +45,7 @@ mod error;
 pub mod invoice;
 pub mod model;
 pub mod money;
+pub mod tax;
 pub mod wire;
 
 pub use error::{Category, Code, Error, Result};

@@ -9,6 +9,7 @@
 
 mod money_ops;
 mod schema_op;
+mod tax_ops;
 mod validate_op;
 mod version;
 
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
+pub use tax_ops::{TaxLineRequest, TaxRequest, TaxResponse, ValidateTaxIdRequest, ValidateTaxIdResponse};
 pub use validate_op::{ValidateRequest, ValidateResponse};
 pub use version::{API_VERSION, ApiVersion};
 
@@ -82,6 +84,8 @@ operations! {
     money_ops::Allocate,
     money_ops::Convert,
     validate_op::Validate,
+    tax_ops::Tax,
+    tax_ops::ValidateTaxId,
     schema_op::Schema,
 }
 
