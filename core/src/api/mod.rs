@@ -8,6 +8,7 @@
 //! ```
 
 mod money_ops;
+mod rate_ops;
 mod schema_op;
 mod validate_op;
 mod version;
@@ -18,6 +19,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
+pub use rate_ops::{
+    Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
+};
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
 pub use validate_op::{ValidateRequest, ValidateResponse};
 pub use version::{API_VERSION, ApiVersion};
@@ -82,6 +86,8 @@ operations! {
     money_ops::Allocate,
     money_ops::Convert,
     validate_op::Validate,
+    rate_ops::Rate,
+    rate_ops::Eligibility,
     schema_op::Schema,
 }
 
