@@ -38,7 +38,7 @@ impl Findings {
         let code = Reason::from_error(error);
         if !self.0.iter().any(|f| f.code == code) {
             let mut f = Finding::new(code, error.message.clone());
-            f.details = error.details.clone();
+            f.details = error.details.as_deref().cloned().unwrap_or_default();
             self.0.push(f);
         }
     }
