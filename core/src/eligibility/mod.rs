@@ -384,3 +384,106 @@ pub(crate) fn status_of(reasons: &[Finding]) -> Status {
 pub(crate) fn retryable(reasons: &[Finding]) -> bool {
     !reasons.is_empty() && reasons.iter().all(|f| f.retryable)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Customer, TimesheetEntry};
+    use crate::rates::Tables;
+    use crate::rates::fixtures::*;
+    use serde_json::json;
+
+    fn customers() -> Vec<Customer> {
+        serde_json::from_value(
+            json!([{"id": "c1", "name": "Acme", "country": "US", "billing_currency": "USD", "status": "active"}]),
+        )
+        .unwrap()
+    }
+
+    fn summary(a: &Assessment<'_>) -> Vec<(String, Status, Vec<Reason>, Option<Decimal>, Option<Decimal>)> {
+        let mut v: Vec<_> = a
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.entry_id.to_string(),
+                    e.status,
+                    e.reasons.iter().map(|f| f.code).collect(),
+                    e.billable.as_ref().map(|b| b.amount),
+                    e.held.as_ref().map(|h| h.amount),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    fn assess_all(entries: &[TimesheetEntry]) -> Vec<(String, Status, Vec<Reason>, Option<Decimal>, Option<Decimal>)> {
+        let (w, cu, k, p, c) =
+            (workers(), customers(), contracts(serde_json::Value::Null), projects(), cards("100.00"));
+        let master =
+            MasterData::new(Tables { workers: &w, customers: &cu, contracts: &k, projects: &p, rate_cards: &c })
+                .unwrap();
+        let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
+        let invoiced = [ContractInvoiced { contract_id: "k-cap".into(), amount: "250.00".parse().unwrap() }];
+        let run = Run { period, ledger: &[], invoiced: &invoiced };
+        summary(&assess(&master, entries, &[], &run, &RateOptions::default()).unwrap())
+    }
+
+    #[test]
+    fn cap_split_by_hand() {
+        // k-cap: 1000.00 cap, 250.00 invoiced → 750.00 left. 03-02 5 h = 500.00 eligible (250.00 left);
+        // 03-03 4 h = 400.00 → 250.00 billed, 150.00 held.
+        let out = assess_all(&[entry("b", "p-cap", "2026-03-03", "4"), entry("a", "p-cap", "2026-03-02", "5")]);
+        let d = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        assert_eq!(out[0], ("a".into(), Status::Eligible, vec![], d("500.00"), None));
+        assert_eq!(
+            out[1],
+            ("b".into(), Status::PartiallyEligible, vec![Reason::CapExceeded], d("250.00"), d("150.00"))
+        );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_entry() -> impl Strategy<Value = (&'static str, &'static str, u32, bool, &'static str)> {
+            (
+                proptest::sample::select(vec!["p1", "p-closed", "p-cap"]),
+                proptest::sample::select(vec!["2026-02-27", "2026-03-02", "2026-03-03", "2026-03-31"]),
+                1u32..13,
+                any::<bool>(),
+                proptest::sample::select(vec!["boss", "w1"]),
+            )
+        }
+
+        proptest! {
+            /// Status, reasons, billed and held amounts of every record are the same in any input order
+            /// (the cap is consumed in date order, then id).
+            #[test]
+            fn eligibility_does_not_depend_on_input_order(
+                specs in proptest::collection::vec(any_entry(), 1..8), seed in any::<u64>(),
+            ) {
+                let entries: Vec<TimesheetEntry> = specs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (p, date, quarter_hours, approved, approver))| {
+                        let mut e = entry(&format!("e{i}"), p, date, &Decimal::new(i64::from(*quarter_hours) * 25, 2).to_string());
+                        if !approved {
+                            e.status = crate::model::ApprovalStatus::Submitted;
+                        }
+                        e.approved_by = Some((*approver).to_string());
+                        e
+                    })
+                    .collect();
+                let mut shuffled = entries.clone();
+                let n = shuffled.len();
+                shuffled.rotate_left((seed as usize) % n);
+                if seed % 2 == 0 {
+                    shuffled.reverse();
+                }
+                prop_assert_eq!(assess_all(&entries), assess_all(&shuffled));
+            }
+        }
+    }
+}

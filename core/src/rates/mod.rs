@@ -344,3 +344,182 @@ fn finish<'a>(
         margin,
     })
 }
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! A small firm for unit and property tests.
+    use crate::model::{Contract, Project, RateCard, TimesheetEntry, Worker};
+    use serde_json::json;
+
+    pub fn workers() -> Vec<Worker> {
+        serde_json::from_value(json!([
+            {"id": "w1", "name": "Ada", "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"}},
+            {"id": "boss", "name": "Bo", "role": "manager", "employment": {"status": "active", "start": "2020-01-01"},
+             "approver_for": ["p1", "p-closed", "p-cap"]}
+        ]))
+        .unwrap()
+    }
+
+    /// k1: `overtime` as given; k-cap: not-to-exceed 1000.00.
+    pub fn contracts(overtime: serde_json::Value) -> Vec<Contract> {
+        serde_json::from_value(json!([
+            {"id": "k1", "customer_id": "c1", "currency": "USD", "billing_type": "time_and_materials", "start": "2026-01-01",
+             "rate_card_id": "rc", "billing_schedule": "monthly", "overtime": overtime},
+            {"id": "k-cap", "customer_id": "c1", "currency": "USD", "billing_type": "time_and_materials", "start": "2026-01-01",
+             "rate_card_id": "rc", "billing_schedule": "monthly", "not_to_exceed": "1000.00"}
+        ]))
+        .unwrap()
+    }
+
+    pub fn projects() -> Vec<Project> {
+        serde_json::from_value(json!([
+            {"id": "p1", "contract_id": "k1", "status": "open"},
+            {"id": "p-closed", "contract_id": "k1", "status": "closed"},
+            {"id": "p-cap", "contract_id": "k-cap", "status": "open"}
+        ]))
+        .unwrap()
+    }
+
+    pub fn cards(rate: &str) -> Vec<RateCard> {
+        serde_json::from_value(json!([{"id": "rc", "currency": "USD", "rules": [{"id": "std", "rate": rate}]}]))
+            .unwrap()
+    }
+
+    pub fn entry(id: &str, project: &str, date: &str, hours: &str) -> TimesheetEntry {
+        serde_json::from_value(json!({"id": id, "worker_id": "w1", "project_id": project, "date": date, "hours": hours,
+            "status": "approved", "approved_by": "boss"}))
+        .unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use serde_json::json;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn daily_overtime_day_total() {
+        let (w, k, p, c) = (
+            workers(),
+            contracts(json!({"daily_threshold": "8", "daily_multiplier": "1.5"})),
+            projects(),
+            cards("100.00"),
+        );
+        let master =
+            MasterData::new(Tables { workers: &w, contracts: &k, projects: &p, rate_cards: &c, ..Tables::default() })
+                .unwrap();
+        let entries = [entry("a", "p1", "2026-03-02", "6"), entry("b", "p1", "2026-03-02", "4")];
+        let lines: Vec<_> = rate(&master, &entries, &RateOptions::default()).into_iter().map(Result::unwrap).collect();
+        // 6 × 100.00 = 600.00; then 2 × 100.00 = 200.00 and 2 × 150.00 = 300.00 → 1100.00 for the day.
+        assert_eq!(lines[0].amount, d("600.00"));
+        assert_eq!(lines[1].parts.iter().map(|x| x.amount).collect::<Vec<_>>(), [d("200.00"), d("300.00")]);
+        assert_eq!(lines[0].amount + lines[1].amount, d("1100.00"));
+    }
+
+    #[test]
+    fn ladder_scores() {
+        let rule = |j: serde_json::Value| score(&serde_json::from_value(j).unwrap());
+        // task 5×2+1, project 4×2, contract 3×2+1, customer 2×2, card default 1×2.
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "task_id": "t", "worker_id": "w"})), 11);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "project_id": "p", "role": "r"})), 8);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "contract_id": "k", "worker_id": "w"})), 7);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "customer_id": "c"})), 4);
+        assert_eq!(rule(json!({"id": "a", "rate": "1"})), 2);
+    }
+
+    #[test]
+    fn duplicate_worker_ids_fail_the_batch() {
+        let mut w = workers();
+        w.push(w[0].clone());
+        let err = MasterData::new(Tables { workers: &w, ..Tables::default() }).unwrap_err();
+        assert_eq!((err.code, err.path.as_str()), (Code::DuplicateId, "workers[2].id"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const POLICY: &str = r#"{"daily_threshold": "8", "daily_multiplier": "1.5", "weekly_threshold": "40",
+            "weekly_multiplier": "1.5", "weekend_multiplier": "2", "holiday_multiplier": "2.5"}"#;
+
+        /// The amounts (rounded, unrounded) of every line for `hours` entries on one date.
+        fn day_amounts(rate_cents: i64, date: &str, hours: &[Decimal], rounding: bool) -> (Decimal, Decimal) {
+            let mut k = contracts(serde_json::from_str(POLICY).unwrap());
+            if rounding {
+                k[0].duration_rounding = serde_json::from_value(json!({"increment": "0.25", "mode": "up"})).unwrap();
+            }
+            let (w, p, c) = (workers(), projects(), cards(&Decimal::new(rate_cents, 2).to_string()));
+            let master = MasterData::new(Tables {
+                workers: &w,
+                contracts: &k,
+                projects: &p,
+                rate_cards: &c,
+                ..Tables::default()
+            })
+            .unwrap();
+            let entries: Vec<_> =
+                hours.iter().enumerate().map(|(i, h)| entry(&format!("e{i}"), "p1", date, &h.to_string())).collect();
+            let options =
+                RateOptions { holidays: Holidays::new(&["2026-12-25".parse().unwrap()]), ..RateOptions::default() };
+            rate(&master, &entries, &options)
+                .into_iter()
+                .map(Result::unwrap)
+                .fold((Decimal::ZERO, Decimal::ZERO), |acc, l| {
+                    (acc.0 + l.amount, acc.1 + l.parts.iter().map(|x| x.unrounded).sum::<Decimal>())
+                })
+        }
+
+        fn quarters(max: i64) -> impl Strategy<Value = Decimal> {
+            (1..=max).prop_map(|q| Decimal::new(q * 25, 2))
+        }
+
+        fn any_day() -> impl Strategy<Value = &'static str> {
+            // A Monday, a Saturday and a holiday (Friday 2026-12-25).
+            proptest::sample::select(vec!["2026-03-02", "2026-03-07", "2026-12-25"])
+        }
+
+        proptest! {
+            /// Splitting an entry into two with the same total, in the same place, never changes the day's
+            /// amount. Quarter hours × a rate divisible by 4 cents × 1.5/2/2.5 is exact to the cent, so the
+            /// rounded amounts agree too, not only the unrounded ones.
+            #[test]
+            fn splitting_an_entry_keeps_the_day_amount(
+                hours in proptest::collection::vec(quarters(24), 1..4),
+                at in 0usize..4, cut in 1i64..24, rate in 10i64..800, date in any_day(),
+            ) {
+                let at = at % hours.len();
+                let h = hours[at];
+                let first = Decimal::new(cut * 25, 2);
+                prop_assume!(first < h);
+                prop_assume!(hours.iter().copied().sum::<Decimal>() <= Decimal::from(24));
+                let mut split = hours.clone();
+                split[at] = first;
+                split.insert(at + 1, h - first);
+                let whole = day_amounts(rate * 4 * 100, date, &hours, false);
+                let parts = day_amounts(rate * 4 * 100, date, &split, false);
+                prop_assert_eq!(whole, parts);
+            }
+
+            /// More hours never bill less, with duration rounding and every premium in play.
+            #[test]
+            fn amount_is_monotone_in_hours(
+                before in proptest::collection::vec(quarters(16), 0..3),
+                h in 1i64..1200, extra in 1i64..400, rate in 100i64..30_000, date in any_day(),
+            ) {
+                let less = Decimal::new(h, 2);
+                let more = Decimal::new(h + extra, 2);
+                prop_assume!(before.iter().copied().sum::<Decimal>() + more <= Decimal::from(24));
+                let mut a = before.clone();
+                a.push(less);
+                let mut b = before;
+                b.push(more);
+                prop_assert!(day_amounts(rate, date, &a, true).0 <= day_amounts(rate, date, &b, true).0);
+            }
+        }
+    }
+}
