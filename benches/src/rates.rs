@@ -21,6 +21,8 @@ use rust_decimal::Decimal;
 
 use crate::Lcg;
 
+// Amounts are written in cents, grouped as money is: `120_00` is 120.00.
+
 /// Master data and entries of the benchmark firm.
 #[derive(Debug, Clone)]
 pub struct Firm {

@@ -400,7 +400,10 @@ mod tests {
         .unwrap()
     }
 
-    fn summary(a: &Assessment<'_>) -> Vec<(String, Status, Vec<Reason>, Option<Decimal>, Option<Decimal>)> {
+    /// (id, status, reasons, billed, held) per entry, by id.
+    type Summary = Vec<(String, Status, Vec<Reason>, Option<Decimal>, Option<Decimal>)>;
+
+    fn summary(a: &Assessment<'_>) -> Summary {
         let mut v: Vec<_> = a
             .entries
             .iter()
@@ -418,7 +421,7 @@ mod tests {
         v
     }
 
-    fn assess_all(entries: &[TimesheetEntry]) -> Vec<(String, Status, Vec<Reason>, Option<Decimal>, Option<Decimal>)> {
+    fn assess_all(entries: &[TimesheetEntry]) -> Summary {
         let (w, cu, k, p, c) =
             (workers(), customers(), contracts(serde_json::Value::Null), projects(), cards("100.00"));
         let master =

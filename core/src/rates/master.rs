@@ -58,9 +58,17 @@ impl Hasher for IdHasher {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    /// A full avalanche (MurmurHash3's fmix64): hashbrown takes the bucket from
+    /// the low bits and the tag from the top 7, and ids share their first bytes
+    /// (`w1…`, `p1…`), which the multiply alone leaves in the low bits.
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
