@@ -41,10 +41,12 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod eligibility;
 mod error;
 pub mod invoice;
 pub mod model;
 pub mod money;
+pub mod rates;
 pub mod tax;
 pub mod wire;
 

@@ -8,6 +8,7 @@
 //! ```
 
 mod money_ops;
+mod rate_ops;
 mod schema_op;
 mod tax_ops;
 mod validate_op;
@@ -19,6 +20,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
+pub use rate_ops::{
+    Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
+};
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
 pub use tax_ops::{TaxLineRequest, TaxRequest, TaxResponse, ValidateTaxIdRequest, ValidateTaxIdResponse};
 pub use validate_op::{ValidateRequest, ValidateResponse};
@@ -84,6 +88,8 @@ operations! {
     money_ops::Allocate,
     money_ops::Convert,
     validate_op::Validate,
+    rate_ops::Rate,
+    rate_ops::Eligibility,
     tax_ops::Tax,
     tax_ops::ValidateTaxId,
     schema_op::Schema,
