@@ -7,6 +7,7 @@
 //! assert!(out.contains(r#""amount":"10.00""#));
 //! ```
 
+mod invoice_ops;
 mod money_ops;
 mod rate_ops;
 mod schema_op;
@@ -92,6 +93,7 @@ operations! {
     rate_ops::Eligibility,
     tax_ops::Tax,
     tax_ops::ValidateTaxId,
+    invoice_ops::InvoiceRun,
     schema_op::Schema,
 }
 

@@ -73,6 +73,16 @@ reasons! {
     UnknownReference = "unknown_reference", retryable: true,
     /// Rating failed for another reason (arithmetic overflow, a currency without minor units); see the message.
     RatingFailed = "rating_failed", retryable: false,
+    /// The same record (id and version) appears more than once in the input; the first copy is used.
+    DuplicateRecord = "duplicate_record", retryable: false,
+    /// A newer version of the record is in the same input; only the newest is billed.
+    Superseded = "superseded", retryable: false,
+    /// A milestone not yet accepted by the customer: not due yet.
+    NotAccepted = "not_accepted", retryable: true,
+    /// The customer's (or seller's) tax id fails validation where the tax treatment depends on it.
+    InvalidTaxId = "invalid_tax_id", retryable: true,
+    /// No tax rule covers the invoice's jurisdiction and category on its date.
+    TaxRuleMissing = "tax_rule_missing", retryable: true,
 }
 
 impl Reason {
@@ -84,6 +94,8 @@ impl Reason {
             Code::FxRateMissing => Reason::FxRateMissing,
             Code::InvalidHours => Reason::InvalidHours,
             Code::UnknownReference => Reason::UnknownReference,
+            Code::InvalidTaxId => Reason::InvalidTaxId,
+            Code::TaxRuleMissing => Reason::TaxRuleMissing,
             _ => Reason::RatingFailed,
         }
     }
