@@ -35,7 +35,7 @@ pub enum Request<'a> {
     /// A `str` or `bytes` holding a whole JSON document: the core's JSON form
     /// reads it (with its exact numbers and its error mapping).
     Json(&'a str),
-    /// A Python value converted by [`to_value`].
+    /// A Python value converted by `to_value`.
     Document(Document),
 }
 
@@ -58,35 +58,60 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Error> {
             .map(Request::Json)
             .map_err(|e| Error::new(Code::InvalidJson, format!("the request bytes are not UTF-8: {e}")));
     }
-    let mut size = 0;
-    let value = to_value(obj, &mut size)?;
-    Ok(Request::Document(Document { value, size }))
+    let mut walk = Walk { size: 0, depth: 0 };
+    let value = to_value(obj, &mut walk)?;
+    Ok(Request::Document(Document { value, size: walk.size }))
 }
 
-/// Convert one Python value to a JSON value; `size` counts the values seen.
-pub fn to_value(obj: &Bound<'_, PyAny>, size: &mut usize) -> Result<Value, Error> {
-    *size += 1;
+/// How deep documents may nest: serde_json's own limit for JSON text, and a
+/// bound that turns a self-containing list (`a.append(a)`) into an error
+/// instead of a stack overflow.
+const MAX_DEPTH: usize = 128;
+
+/// Where a conversion stands: values seen so far and the current nesting.
+struct Walk {
+    size: usize,
+    depth: usize,
+}
+
+impl Walk {
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::new(Code::InvalidValue, format!("the document nests deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+}
+
+/// Convert one Python value to a JSON value.
+fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
+    walk.size += 1;
     let py = obj.py();
     if let Ok(s) = obj.cast::<PyString>() {
         return s.to_str().map(|s| Value::String(s.to_owned())).map_err(|e| invalid(Code::InvalidValue, e));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
+        walk.enter()?;
         let mut map = Map::with_capacity(dict.len());
         for (key, item) in dict.iter() {
             let key = key.cast::<PyString>().map_err(|_| {
                 Error::new(Code::InvalidType, format!("document keys are str; found a key of type {}", type_name(&key)))
             })?;
             let key = key.to_str().map_err(|e| invalid(Code::InvalidValue, e))?;
-            let value = to_value(&item, size).map_err(|e| e.under(key))?;
+            let value = to_value(&item, walk).map_err(|e| e.under(key))?;
             map.insert(key.to_owned(), value);
         }
+        walk.depth -= 1;
         return Ok(Value::Object(map));
     }
     if let Ok(list) = obj.cast::<PyList>() {
+        walk.enter()?;
         let mut items = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
-            items.push(to_value(&item, size).map_err(|e| e.under(&format!("[{i}]")))?);
+            items.push(to_value(&item, walk).map_err(|e| e.under(&format!("[{i}]")))?);
         }
+        walk.depth -= 1;
         return Ok(Value::Array(items));
     }
     if obj.is_none() {
@@ -114,10 +139,12 @@ pub fn to_value(obj: &Bound<'_, PyAny>, size: &mut usize) -> Result<Value, Error
         return float_value(float);
     }
     if let Ok(tuple) = obj.cast::<PyTuple>() {
+        walk.enter()?;
         let mut items = Vec::with_capacity(tuple.len());
         for (i, item) in tuple.iter().enumerate() {
-            items.push(to_value(&item, size).map_err(|e| e.under(&format!("[{i}]")))?);
+            items.push(to_value(&item, walk).map_err(|e| e.under(&format!("[{i}]")))?);
         }
+        walk.depth -= 1;
         return Ok(Value::Array(items));
     }
     // datetime before date: a `datetime` is a `date` too.
@@ -129,8 +156,11 @@ pub fn to_value(obj: &Bound<'_, PyAny>, size: &mut usize) -> Result<Value, Error
     }
     if let Ok(to_document) = obj.getattr("to_document") {
         let document = to_document.call0().map_err(|e| invalid(Code::InvalidValue, e))?;
-        *size -= 1;
-        return to_value(&document, size);
+        walk.size -= 1;
+        walk.enter()?;
+        let value = to_value(&document, walk);
+        walk.depth -= 1;
+        return value;
     }
     Err(Error::new(
         Code::InvalidType,

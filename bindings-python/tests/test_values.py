@@ -146,3 +146,19 @@ def test_response_values_are_plain() -> None:
     assert type(out) is dict and type(out["shares"]) is list and type(out["shares"][0]) is str
     assert type(out["leftover_to"][0]) is int
     assert list(out)[0] == "api_version" and out["api_version"] == billable.API_VERSION
+
+
+def test_nesting_is_bounded() -> None:
+    # A list that contains itself would recurse forever; past 128 levels the document is refused.
+    loop: list[Any] = [1]
+    loop.append(loop)
+    with pytest.raises(billable.ValidationError) as err:
+        billable.allocate({"amount": "1", "currency": "USD", "ratios": loop})
+    assert err.value.code == "invalid_value"
+    assert err.value.path.startswith("ratios[1][1][1]")
+    deep: Any = "1"
+    for _ in range(200):
+        deep = {"x": deep}
+    with pytest.raises(billable.ValidationError) as err:
+        billable.validate({"workers": [deep]})
+    assert err.value.code == "invalid_value"
