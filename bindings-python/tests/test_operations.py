@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import billable
 from billable import _native
 
@@ -13,8 +15,13 @@ def test_every_operation_is_a_function() -> None:
         "bindings-python/src/operations.rs, its entry in python/billable/_native.pyi, and the re-export in "
         "python/billable/__init__.py"
     )
-    unexported = [op for op in billable.OPERATIONS if op not in billable.__all__ or not hasattr(billable, op)]
+    unexported = [op for op in billable.OPERATIONS if getattr(billable, op, None) is not getattr(_native, op, None)]
     assert not unexported, f"re-export {unexported} in python/billable/__init__.py"
+    # `__all__` lists every operation except those named like a builtin: `from billable import *` must not
+    # replace the builtin `round`.
+    expected = {op for op in billable.OPERATIONS if not hasattr(builtins, op)}
+    assert expected <= set(billable.__all__), f"add {expected - set(billable.__all__)} to __all__"
+    assert "round" not in billable.__all__
 
 
 def test_names_follow_the_core() -> None:

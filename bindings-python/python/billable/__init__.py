@@ -35,7 +35,7 @@ from billable._native import (
     call,
     call_json,
     convert,
-    round,
+    round as round,  # explicit re-export: not in __all__, so a star import keeps the builtin
     schema,
     validate,
 )
@@ -91,7 +91,8 @@ from billable.money import (
 from billable.validation import Problem, ValidationReport, validate_records
 
 __all__ = [
-    # the document form (one function per operation, plus the generic calls)
+    # the document form (one function per operation, plus the generic calls); `round` is
+    # left out so that `from billable import *` keeps the builtin `round`: call `billable.round`.
     "API_VERSION",
     "OPERATIONS",
     "__version__",
@@ -99,7 +100,6 @@ __all__ = [
     "call",
     "call_json",
     "convert",
-    "round",
     "schema",
     "validate",
     # exceptions
