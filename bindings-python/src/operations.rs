@@ -81,5 +81,10 @@ operations! {
     allocate => "Split an amount by ratios (largest remainder in minor units); the shares sum to the amount.",
     convert => "Convert money with an FX table and a policy; reports the rate, its date and the path used.",
     validate => "Validate canonical records; every problem with its code and path.",
+    rate => "Rate timesheet entries against rate cards: rule matched and why, multipliers, rounding, FX, cost and margin.",
+    eligibility => "Eligibility of entries and expenses for a period, with every reason code and the billable part.",
+    tax => "Determine and compute taxes for lines, a seller and a customer.",
+    validate_tax_id => "Check a VAT/GST number's format and check digits.",
+    invoice_run => "The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation.",
     schema => "The JSON Schema of an operation's request or response.",
 }

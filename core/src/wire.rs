@@ -201,8 +201,25 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
 
 /// Read a `serde_json::Value` (already parsed by a binding) into `T`, with the
 /// same error mapping as [`from_json`].
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T> {
+    // serde_json hands a `Value` number whose text survives a trip through a
+    // binary float to `visit_f64`; read fractional numbers from their text instead.
+    fractional_numbers_as_text(&mut value);
     serde_path_to_error::deserialize(value).map_err(map_path_error)
+}
+
+fn fractional_numbers_as_text(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['.', 'e', 'E']) {
+                *value = serde_json::Value::String(text);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(fractional_numbers_as_text),
+        serde_json::Value::Object(map) => map.values_mut().for_each(fractional_numbers_as_text),
+        _ => {}
+    }
 }
 
 /// Serialize a response document. Our types only hold strings, decimals and
@@ -327,6 +344,22 @@ mod tests {
         assert_eq!(e.code, Code::InvalidJson);
         let e = from_json::<Doc>(r#"{"x": 1} trailing"#).unwrap_err();
         assert_eq!(e.code, Code::InvalidJson);
+    }
+
+    #[test]
+    fn values_built_by_a_binding_read_numbers_exactly() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Doc {
+            #[serde(deserialize_with = "decimal")]
+            x: Decimal,
+            n: u32,
+        }
+        let value: serde_json::Value = serde_json::from_str(r#"{"x": 10.005, "n": 2}"#).unwrap();
+        let d: Doc = from_value(value).unwrap();
+        assert_eq!((d.x.to_string(), d.n), ("10.005".to_string(), 2));
+        let value: serde_json::Value = serde_json::from_str(r#"{"x": 1e-3, "n": 2.5}"#).unwrap();
+        let e = from_value::<Doc>(value).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::InvalidType, "n"));
     }
 
     #[test]

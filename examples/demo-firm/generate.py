@@ -30,7 +30,7 @@ RNG = random.Random(20260301)
 SELLER = {
     "name": "Northwind Consulting GmbH",
     "country": "DE",
-    "tax_id": "DE136695976",
+    "tax_ids": ["DE811907980"],
 }
 
 ROLES = ["partner", "principal", "senior_consultant", "consultant", "analyst"]
@@ -135,7 +135,7 @@ CONTRACTS = [
     contract("K06", "C04", "USD", "time_and_materials", "RC-USD", "semi_monthly",
              overtime={"daily_threshold": "8", "daily_multiplier": "1.5", "weekly_threshold": "40", "weekly_multiplier": "1.5",
                        "weekend_multiplier": "2.0", "holiday_multiplier": "2.0"}),
-    contract("K07", "C04", "USD", "time_and_materials", "RC-USD", "weekly", not_to_exceed="150000.00"),
+    contract("K07", "C04", "USD", "time_and_materials", "RC-USD", "weekly", not_to_exceed="120000.00"),
     contract("K08", "C05", "EUR", "time_and_materials", "RC-EUR"),
     contract("K09", "C06", "USD", "time_and_materials", "RC-USD"),
     contract("K10", "C07", "EUR", "time_and_materials", "RC-EUR",
@@ -216,17 +216,23 @@ MILESTONES = [
 ]
 
 
+def approver(approvers, project, worker):
+    """The project's first approver, or its second when the first is the worker (no self-approval)."""
+    first, second = approvers[project]
+    return second if first == worker else first
+
+
 def timesheets(ws, month_start, month_end, tag):
     entries, expenses = [], []
-    approvers = {}
+    # Two approvers per project: the first two partners or principals of the staffing office.
+    approvers: dict[str, list[str]] = {}
     for w in ws:
         if w["role"] in ("partner", "principal"):
             for project, _ in STAFFING[w["country"]]:
-                approvers.setdefault(project, w["id"])
+                if len(approvers.setdefault(project, [])) < 2:
+                    approvers[project].append(w["id"])
     for w in ws:
-        for project, approver in approvers.items():
-            if approver == w["id"]:
-                w["approver_for"].append(project)
+        w["approver_for"] = sorted(p for p, ids in approvers.items() if w["id"] in ids)
     n = 0
     for w in ws:
         office = w["country"]
@@ -252,12 +258,10 @@ def timesheets(ws, month_start, month_end, tag):
                     "hours": str(hours),
                     "billable": True,
                     "status": "approved",
-                    "approved_by": approvers.get(project, "W001"),
+                    "approved_by": approver(approvers, project, w["id"]),
                 }
                 if project == "P01":
                     e["task_id"] = RNG.choice(["T01", "T02", "T02", "T03"])
-                if e["approved_by"] == w["id"]:
-                    e["approved_by"] = "W001" if w["id"] != "W001" else "W004"
                 entries.append(e)
             if RNG.random() < 0.04:
                 category = RNG.choice(["travel", "lodging", "meals"])
@@ -273,7 +277,7 @@ def timesheets(ws, month_start, month_end, tag):
                     "category": category,
                     "billable": True,
                     "status": "approved",
-                    "approved_by": approvers.get(home, "W001"),
+                    "approved_by": approver(approvers, home, w["id"]),
                     "receipt": RNG.random() > 0.1,
                 })
     return entries, expenses, approvers
@@ -324,8 +328,9 @@ def main():
     # After February was invoiced: two entries were corrected (version 2, other
     # hours: a credit and a new line), and the PSA re-sent one unchanged entry
     # (a duplicate: already_invoiced, billed nothing).
-    billed_feb = [e for e in feb_entries if e["status"] == "approved" and e["project_id"] in ("P01", "P04") and "adjustment" not in e
-                  and e["approved_by"] != e["worker_id"] and Decimal(e["hours"]) <= 24]
+    billed_feb = [e for e in feb_entries if e["status"] == "approved" and e["project_id"] in ("P01", "P04")
+                  and e.get("task_id") != "T03" and "adjustment" not in e and e["worker_id"] not in ("W018", "W030")
+                  and e["approved_by"] != e["worker_id"] and Decimal(e["hours"]) <= 8]
     changed = []
     for e, new_hours in [(billed_feb[3], "6"), (billed_feb[40], "9.5")]:
         c = dict(e, version=2, hours=new_hours, notes="corrected after invoicing")

@@ -35,9 +35,14 @@ from billable._native import (
     call,
     call_json,
     convert,
+    eligibility,
+    invoice_run,
+    rate,
     round as round,  # explicit re-export: not in __all__, so a star import keeps the builtin
     schema,
+    tax,
     validate,
+    validate_tax_id,
 )
 from billable.model import (
     Adjustment,
@@ -100,8 +105,13 @@ __all__ = [
     "call",
     "call_json",
     "convert",
+    "eligibility",
+    "invoice_run",
+    "rate",
     "schema",
+    "tax",
     "validate",
+    "validate_tax_id",
     # exceptions
     "BillableError",
     "ConfigurationError",

@@ -37,9 +37,14 @@ __all__ = [
     "call",
     "call_json",
     "convert",
+    "eligibility",
+    "invoice_run",
+    "rate",
     "round",
     "schema",
+    "tax",
     "validate",
+    "validate_tax_id",
 ]
 
 __version__: Final[str]
@@ -111,6 +116,21 @@ def convert(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 
 def validate(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """Validate canonical records (``{"workers": [...], "entries": [...]}``); every problem with its code and path."""
+
+def rate(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Rate timesheet entries against rate cards: rule matched and why, multipliers, rounding, FX, cost and margin. (``{"workers": [...], "contracts": [...], "projects": [...], "rate_cards": [...], "entries": [...]}``)"""
+
+def eligibility(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Eligibility of entries and expenses for a period, with every reason code and the billable part. (``{"period": {...}, "entries": [...], "ledger": [...], ...}``)"""
+
+def tax(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Determine and compute taxes for lines, a seller and a customer. (``{"seller": {...}, "customer": {...}, "lines": [...], "rules": [...], ...}``)"""
+
+def validate_tax_id(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Check a VAT/GST number's format and check digits. (``{"tax_id": "DE136695976"}``)"""
+
+def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::ledger::{LedgerLine, SourceKind};
 use super::windows::Period;
 use crate::api::ApiVersion;
-use crate::eligibility::{Finding, ExpenseLine};
+use crate::eligibility::{ExpenseLine, Finding};
 use crate::money::Currency;
 use crate::rates::RatedLine;
 use crate::tax::{Determination, RuleRef};

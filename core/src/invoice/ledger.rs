@@ -126,7 +126,8 @@ impl<'a> LedgerIndex<'a> {
     /// Every other version of the record with an amount still billed: (a line of it, the open amount).
     pub(crate) fn open_versions(&self, kind: SourceKind, id: &str, version: u64) -> Vec<(&'a LedgerLine, Decimal)> {
         let Some(lines) = self.by_record.get(&(kind, id)) else { return Vec::new() };
-        let versions: BTreeMap<u64, ()> = lines.iter().filter(|l| l.version != version).map(|l| (l.version, ())).collect();
+        let versions: BTreeMap<u64, ()> =
+            lines.iter().filter(|l| l.version != version).map(|l| (l.version, ())).collect();
         versions
             .keys()
             .filter_map(|v| {

@@ -94,12 +94,30 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     let expense_keep = dedupe(req.expenses.iter().map(|x| (x.id.as_str(), x.version)));
     for (i, e) in req.entries.iter().enumerate() {
         if let Err(reason) = entry_keep[i] {
-            out.queue(SourceKind::Entry, i, &e.id, e.version, None, Some(e.date), vec![duplicate_finding(reason)], None);
+            out.queue(
+                SourceKind::Entry,
+                i,
+                &e.id,
+                e.version,
+                None,
+                Some(e.date),
+                vec![duplicate_finding(reason)],
+                None,
+            );
         }
     }
     for (i, x) in req.expenses.iter().enumerate() {
         if let Err(reason) = expense_keep[i] {
-            out.queue(SourceKind::Expense, i, &x.id, x.version, None, Some(x.date), vec![duplicate_finding(reason)], None);
+            out.queue(
+                SourceKind::Expense,
+                i,
+                &x.id,
+                x.version,
+                None,
+                Some(x.date),
+                vec![duplicate_finding(reason)],
+                None,
+            );
         }
     }
     let entry_index: Vec<usize> = (0..req.entries.len()).filter(|i| entry_keep[*i].is_ok()).collect();
@@ -176,10 +194,10 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                     description,
                     explanation: Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap: held },
                 });
-                if a.status == Status::PartiallyEligible {
-                    out.queue(SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
-                }
                 out.place(SourceKind::Entry, i, Place::Invoiced);
+                if a.status == Status::PartiallyEligible {
+                    out.queue_held(SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
+                }
             }
             (status, ..) => {
                 let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
@@ -219,14 +237,33 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                         held_at_cap: held,
                     },
                 });
-                if a.status == Status::PartiallyEligible {
-                    out.queue(SourceKind::Expense, i, &x.id, x.version, contract_id, Some(x.date), a.reasons, held);
-                }
                 out.place(SourceKind::Expense, i, Place::Invoiced);
+                if a.status == Status::PartiallyEligible {
+                    out.queue_held(
+                        SourceKind::Expense,
+                        i,
+                        &x.id,
+                        x.version,
+                        contract_id,
+                        Some(x.date),
+                        a.reasons,
+                        held,
+                    );
+                }
             }
             (status, ..) => {
                 let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
-                out.queue_as(place, SourceKind::Expense, i, &x.id, x.version, contract_id, Some(x.date), a.reasons, held);
+                out.queue_as(
+                    place,
+                    SourceKind::Expense,
+                    i,
+                    &x.id,
+                    x.version,
+                    contract_id,
+                    Some(x.date),
+                    a.reasons,
+                    held,
+                );
             }
         }
     }
@@ -252,7 +289,17 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         let deferred = m.status == MilestoneStatus::Pending && reasons.len() == 1;
         if !reasons.is_empty() {
             let place = if deferred { Place::Deferred } else { Place::Exception };
-            out.queue_as(place, SourceKind::Milestone, i, &m.id, m.version, Some(contract.id.clone()), Some(m.due), reasons, None);
+            out.queue_as(
+                place,
+                SourceKind::Milestone,
+                i,
+                &m.id,
+                m.version,
+                Some(contract.id.clone()),
+                Some(m.due),
+                reasons,
+                None,
+            );
             continue;
         }
         let scale = contract.currency.require_minor_units()?;
@@ -293,7 +340,16 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             }
             let index = out.retainer_window(&id);
             if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
-                out.queue(SourceKind::Retainer, index, &id, 1, Some(contract.id.clone()), Some(window.start), vec![reason], None);
+                out.queue(
+                    SourceKind::Retainer,
+                    index,
+                    &id,
+                    1,
+                    Some(contract.id.clone()),
+                    Some(window.start),
+                    vec![reason],
+                    None,
+                );
                 continue;
             }
             let scale = contract.currency.require_minor_units()?;
@@ -338,7 +394,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         let contract = &req.contracts[items[0].contract];
         let customer = customers.get(key.customer_id.as_str()).copied();
         let determination = customer
-            .ok_or_else(|| Error::new(crate::Code::UnknownReference, format!("no customer has id `{}`", key.customer_id)))
+            .ok_or_else(|| {
+                Error::new(crate::Code::UnknownReference, format!("no customer has id `{}`", key.customer_id))
+            })
             .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, &tax_table));
         let determination = match determination {
             Ok(d) => d,
@@ -446,7 +504,10 @@ fn credit(
         line: LineKind::Credit,
         group: None,
         description: format!("Credit: {} {} version {} on invoice {}", kind.as_str(), id, old, open.invoice_number),
-        explanation: Explanation::Credit { invoice_number: open.invoice_number.to_string(), replaced_by_version: version },
+        explanation: Explanation::Credit {
+            invoice_number: open.invoice_number.to_string(),
+            replaced_by_version: version,
+        },
     })
 }
 
@@ -566,11 +627,8 @@ fn build_invoice(
     let computed = tax::compute(&taxable, &policy)?;
     for (line, taxes) in built.iter_mut().zip(&computed.lines) {
         line.net = taxes.net;
-        line.taxes = taxes
-            .taxes
-            .iter()
-            .map(|t| LineTax { rule: t.rule.clone(), base: t.base, amount: t.amount })
-            .collect();
+        line.taxes =
+            taxes.taxes.iter().map(|t| LineTax { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
     }
     let tax_lines =
         computed.totals.iter().map(|t| TaxLine { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
@@ -579,7 +637,10 @@ fn build_invoice(
         Some(increment) => {
             let (rounded, difference) = cash_round(before_rounding, increment, contract.rounding_mode)?;
             let scale = contract.currency.require_minor_units()?;
-            (round_to_scale(rounded, scale, contract.rounding_mode)?, round_to_scale(difference, scale, contract.rounding_mode)?)
+            (
+                round_to_scale(rounded, scale, contract.rounding_mode)?,
+                round_to_scale(difference, scale, contract.rounding_mode)?,
+            )
         }
         None => (before_rounding, Decimal::ZERO),
     };
@@ -651,9 +712,42 @@ impl Accounts {
         self.queue_as(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
     }
 
-    /// Queue a record. A partially billed record (held at the cap) stays `Invoiced` in the reconciliation.
+    /// Queue a record: it ends in the exception queue or deferred.
     #[allow(clippy::too_many_arguments)]
     fn queue_as(
+        &mut self,
+        place: Place,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        self.push(place, kind, index, id, version, contract_id, date, reasons, held_amount);
+        self.place(kind, index, place);
+    }
+
+    /// Queue the held part of a record split at the not-to-exceed; the record itself counts as invoiced.
+    #[allow(clippy::too_many_arguments)]
+    fn queue_held(
+        &mut self,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        self.push(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
         &mut self,
         place: Place,
         kind: SourceKind,
@@ -670,9 +764,6 @@ impl Accounts {
         match place {
             Place::Deferred => self.deferred.push((kind, index, item)),
             _ => self.exceptions.push((kind, index, item)),
-        }
-        if held_amount.is_none() || place != Place::Exception {
-            self.place(kind, index, place);
         }
     }
 
@@ -716,7 +807,8 @@ impl Accounts {
             .iter()
             .map(|(kind, places)| {
                 let count = |p: Place| places.iter().filter(|x| **x == Some(p)).count();
-                let (invoiced, exceptioned, deferred) = (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
+                let (invoiced, exceptioned, deferred) =
+                    (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
                 Reconciliation {
                     kind: *kind,
                     received: places.len(),
