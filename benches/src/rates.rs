@@ -114,6 +114,7 @@ pub fn firm(seed: u64, entries: usize) -> Firm {
             cash_rounding: None,
             hours_per_day: d(8, 0),
             prices_include_tax: false,
+            retainer: None,
         })
         .collect();
 

@@ -90,3 +90,32 @@ fn operation_names_accept_dashes() {
     let out = run(&["schema"], r#"{"operation": "round", "kind": "request"}"#);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn demo_summarises_a_balanced_run_and_json_is_the_full_response() {
+    let out = run(&["demo"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for heading in
+        ["Invoices by customer", "Totals by currency", "Taxes by rule", "Exception queue", "Deferred", "Reconciliation"]
+    {
+        assert!(text.contains(heading), "summary lacks {heading}:\n{text}");
+    }
+    assert!(!text.contains("UNBALANCED"), "{text}");
+    let out = run(&["demo", "--json"], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["reconciliation"].as_array().unwrap().iter().all(|r| r["balanced"] == true));
+    // The demo's planted flaws reach the queue: a self-approved entry, a closed project, a missing rate, a credit.
+    let codes: Vec<&str> = doc["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()))
+        .collect();
+    for code in
+        ["self_approved", "project_closed", "rate_missing", "already_invoiced", "customer_on_hold", "cap_exceeded"]
+    {
+        assert!(codes.contains(&code), "no {code} in the demo's queue");
+    }
+    assert_eq!(doc["counters"]["credits"], 2);
+}

@@ -7,6 +7,8 @@
 //! currency, window start); lines run credits, labour, expenses, milestones,
 //! retainers; queues list records by kind, then input order.
 
+mod accounts;
+mod assemble;
 mod document;
 mod ledger;
 mod request;

@@ -8,54 +8,55 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::accounts::Accounts;
+use super::assemble::build_invoice;
 use super::document::*;
-use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
-use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest, LineGrouping};
+use super::ledger::{LedgerIndex, SourceKind};
+use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
-use crate::api::ApiVersion;
 use crate::eligibility::{self, ExpenseLine, Finding, Reason, Run, Status};
 use crate::error::{Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, Project};
-use crate::money::{FxTable, cash_round, overflow, round_to_scale};
+use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, MasterData, RateOptions, Tables};
-use crate::tax::{self, TaxPolicy, TaxTable, TaxableLine};
+use crate::tax::{self, TaxTable};
 
 /// Where an input record ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Invoiced,
     Exception,
     Deferred,
 }
 
 /// A billed item waiting for its invoice.
-struct Item {
-    kind: SourceKind,
+pub(super) struct Item {
+    pub(super) kind: SourceKind,
     /// Input index (entries, expenses, milestones) or window index (retainers); credits share their record's.
-    index: usize,
-    id: String,
-    version: u64,
-    contract: usize,
-    project_id: Option<String>,
-    date: NaiveDate,
-    amount: Decimal,
-    hours: Option<Decimal>,
-    late: bool,
-    line: LineKind,
+    pub(super) index: usize,
+    pub(super) id: String,
+    pub(super) version: u64,
+    pub(super) contract: usize,
+    pub(super) project_id: Option<String>,
+    pub(super) date: NaiveDate,
+    pub(super) amount: Decimal,
+    pub(super) hours: Option<Decimal>,
+    pub(super) late: bool,
+    pub(super) line: LineKind,
     /// Labour: (role, task, hourly rate); expenses: category; others: own line.
-    group: Option<(String, String, Decimal)>,
-    description: String,
-    explanation: Explanation,
+    pub(super) group: Option<(String, String, Decimal)>,
+    pub(super) description: String,
+    pub(super) explanation: Explanation,
 }
 
 /// The invoice an item lands on, in numbering order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct InvoiceKey {
-    customer_id: String,
-    contract_id: String,
-    project_id: String,
-    currency: String,
-    window: Period,
+pub(super) struct InvoiceKey {
+    pub(super) customer_id: String,
+    pub(super) contract_id: String,
+    pub(super) project_id: String,
+    pub(super) currency: String,
+    pub(super) window: Period,
 }
 
 /// Run the invoice run over `req`. Pure and deterministic: the same request
@@ -403,7 +404,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             Err(e) => {
                 let finding = Finding::new(Reason::from_error(&e), e.message.clone());
                 for item in items.iter().filter(|i| i.line != LineKind::Credit) {
-                    let place = out.queue_as(
+                    out.queue_as(
                         Place::Exception,
                         item.kind,
                         item.index,
@@ -414,7 +415,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                         vec![finding.clone()],
                         None,
                     );
-                    let _ = place;
                 }
                 continue;
             }
@@ -435,7 +435,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         invoices.push(invoice);
     }
 
-    Ok(out.finish(req, period, invoice_date, invoices, new_ledger, number))
+    Ok(out.finish(period, invoice_date, invoices, new_ledger, number))
 }
 
 fn duplicate_finding(reason: Reason) -> Finding {
@@ -525,311 +525,5 @@ fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item, period: &Pe
         Grouping::Contract => base,
         Grouping::Customer => InvoiceKey { contract_id: String::new(), window: *period, ..base },
         Grouping::Project => InvoiceKey { project_id: item.project_id.clone().unwrap_or_default(), ..base },
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build_invoice(
-    number: String,
-    key: InvoiceKey,
-    mut items: Vec<Item>,
-    contract: &Contract,
-    determination: tax::Determination,
-    date: NaiveDate,
-    line_grouping: LineGrouping,
-    ledger: &mut Vec<LedgerLine>,
-    contracts: &[Contract],
-) -> Result<Invoice> {
-    // Lines in a fixed order: credits, labour, expenses, milestones, retainers; within a kind by group, then date, id.
-    items.sort_by(|a, b| {
-        (a.line, &a.group, a.date, &a.id, a.version).cmp(&(b.line, &b.group, b.date, &b.id, b.version))
-    });
-    let mut lines: Vec<(LineKind, String, Vec<Item>)> = Vec::new();
-    for item in items {
-        let joins = match (lines.last(), line_grouping) {
-            (Some((kind, _, members)), LineGrouping::RoleTask) => {
-                *kind == item.line && item.group.is_some() && members[0].group == item.group
-            }
-            _ => false,
-        };
-        if joins {
-            if let Some(last) = lines.last_mut() {
-                last.2.push(item);
-            }
-        } else {
-            lines.push((item.line, item.description.clone(), vec![item]));
-        }
-    }
-
-    let mut contract_ids: BTreeSet<String> = BTreeSet::new();
-    let mut sources: BTreeSet<SourceRef> = BTreeSet::new();
-    let mut built = Vec::with_capacity(lines.len());
-    let mut taxable = Vec::with_capacity(lines.len());
-    for (n, (kind, description, members)) in lines.into_iter().enumerate() {
-        let id = format!("{number}-{}", n + 1);
-        let amount = members.iter().try_fold(Decimal::ZERO, |acc, m| acc.checked_add(m.amount)).ok_or_else(overflow)?;
-        let hours: Option<Decimal> = members.iter().map(|m| m.hours).sum();
-        let unit_price = match (kind, &members[0].group) {
-            (LineKind::Labour, Some((_, _, rate))) if members.iter().all(|m| m.group == members[0].group) => {
-                Some(rate.normalize())
-            }
-            _ => None,
-        };
-        let mut line_sources = Vec::with_capacity(members.len());
-        for m in members {
-            let c = &contracts[m.contract];
-            contract_ids.insert(c.id.clone());
-            sources.insert(SourceRef { kind: m.kind, id: m.id.clone(), version: m.version });
-            ledger.push(LedgerLine {
-                kind: m.kind,
-                id: m.id.clone(),
-                version: m.version,
-                contract_id: c.id.clone(),
-                invoice_number: number.clone(),
-                amount: m.amount,
-                currency: c.currency,
-                hours: m.hours,
-                credits: match &m.explanation {
-                    Explanation::Credit { invoice_number, .. } => Some(invoice_number.clone()),
-                    _ => None,
-                },
-            });
-            line_sources.push(LineSource {
-                kind: m.kind,
-                id: m.id,
-                version: m.version,
-                amount: m.amount,
-                hours: m.hours,
-                late: m.late,
-                explanation: m.explanation,
-            });
-        }
-        taxable.push(TaxableLine { id: id.clone(), amount, determination: determination.clone() });
-        built.push(InvoiceLine {
-            id,
-            kind,
-            description,
-            quantity: hours,
-            unit_price,
-            amount,
-            net: amount,
-            taxes: Vec::new(),
-            sources: line_sources,
-        });
-    }
-
-    let policy = TaxPolicy {
-        currency: contract.currency,
-        prices_include_tax: contract.prices_include_tax,
-        tax_rounding: contract.tax_rounding,
-        rounding_mode: contract.rounding_mode,
-    };
-    let computed = tax::compute(&taxable, &policy)?;
-    for (line, taxes) in built.iter_mut().zip(&computed.lines) {
-        line.net = taxes.net;
-        line.taxes =
-            taxes.taxes.iter().map(|t| LineTax { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
-    }
-    let tax_lines =
-        computed.totals.iter().map(|t| TaxLine { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
-    let before_rounding = computed.net.checked_add(computed.tax).ok_or_else(overflow)?;
-    let (total, rounding) = match contract.cash_rounding {
-        Some(increment) => {
-            let (rounded, difference) = cash_round(before_rounding, increment, contract.rounding_mode)?;
-            let scale = contract.currency.require_minor_units()?;
-            (
-                round_to_scale(rounded, scale, contract.rounding_mode)?,
-                round_to_scale(difference, scale, contract.rounding_mode)?,
-            )
-        }
-        None => (before_rounding, Decimal::ZERO),
-    };
-    let scale = contract.currency.require_minor_units()?;
-    Ok(Invoice {
-        number,
-        customer_id: key.customer_id,
-        contract_id: contract_ids.iter().next().cloned().unwrap_or_default(),
-        contract_ids: contract_ids.into_iter().collect(),
-        project_id: (!key.project_id.is_empty()).then_some(key.project_id),
-        currency: contract.currency,
-        period: key.window,
-        date,
-        lines: built,
-        tax_lines,
-        subtotal: crate::money::with_scale(computed.net, scale)?,
-        tax_total: crate::money::with_scale(computed.tax, scale)?,
-        rounding: crate::money::with_scale(rounding, scale)?,
-        total: crate::money::with_scale(total, scale)?,
-        tax_determination: determination,
-        sources: sources.into_iter().collect(),
-    })
-}
-
-/// Where every record ended, and the queues.
-struct Accounts {
-    places: BTreeMap<SourceKind, Vec<Option<Place>>>,
-    retainer_windows: Vec<String>,
-    exceptions: Vec<(SourceKind, usize, QueueItem)>,
-    deferred: Vec<(SourceKind, usize, QueueItem)>,
-}
-
-impl Accounts {
-    fn new(req: &InvoiceRunRequest) -> Self {
-        let mut places = BTreeMap::new();
-        places.insert(SourceKind::Entry, vec![None; req.entries.len()]);
-        places.insert(SourceKind::Expense, vec![None; req.expenses.len()]);
-        places.insert(SourceKind::Milestone, vec![None; req.milestones.len()]);
-        places.insert(SourceKind::Retainer, Vec::new());
-        Accounts { places, retainer_windows: Vec::new(), exceptions: Vec::new(), deferred: Vec::new() }
-    }
-
-    fn retainer_window(&mut self, id: &str) -> usize {
-        self.retainer_windows.push(id.to_string());
-        if let Some(p) = self.places.get_mut(&SourceKind::Retainer) {
-            p.push(None);
-        }
-        self.retainer_windows.len() - 1
-    }
-
-    fn place(&mut self, kind: SourceKind, index: usize, place: Place) {
-        if let Some(slot) = self.places.get_mut(&kind).and_then(|p| p.get_mut(index)) {
-            *slot = Some(place);
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn queue(
-        &mut self,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.queue_as(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
-    }
-
-    /// Queue a record: it ends in the exception queue or deferred.
-    #[allow(clippy::too_many_arguments)]
-    fn queue_as(
-        &mut self,
-        place: Place,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.push(place, kind, index, id, version, contract_id, date, reasons, held_amount);
-        self.place(kind, index, place);
-    }
-
-    /// Queue the held part of a record split at the not-to-exceed; the record itself counts as invoiced.
-    #[allow(clippy::too_many_arguments)]
-    fn queue_held(
-        &mut self,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.push(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        place: Place,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
-        let item = QueueItem { kind, id: id.to_string(), version, contract_id, date, reasons, retryable, held_amount };
-        match place {
-            Place::Deferred => self.deferred.push((kind, index, item)),
-            _ => self.exceptions.push((kind, index, item)),
-        }
-    }
-
-    fn finish(
-        mut self,
-        req: &InvoiceRunRequest,
-        period: Period,
-        invoice_date: NaiveDate,
-        invoices: Vec<Invoice>,
-        ledger: Vec<LedgerLine>,
-        next_number: u64,
-    ) -> InvoiceRunResponse {
-        let _ = req;
-        // Queues: by kind, then input order; one record's items keep their order.
-        self.exceptions.sort_by_key(|(k, i, _)| (*k, *i));
-        self.deferred.sort_by_key(|(k, i, _)| (*k, *i));
-        let mut counters = Counters { invoices: invoices.len(), ..Counters::default() };
-        for inv in &invoices {
-            counters.lines += inv.lines.len();
-            counters.credits += inv.lines.iter().filter(|l| l.kind == LineKind::Credit).count();
-            counters.late += inv.lines.iter().flat_map(|l| &l.sources).filter(|s| s.late).count();
-            let t = counters.totals_by_currency.entry(inv.currency.code().to_string()).or_default();
-            t.invoices += 1;
-            t.subtotal += inv.subtotal;
-            t.tax += inv.tax_total;
-            t.rounding += inv.rounding;
-            t.total += inv.total;
-        }
-        for (_, _, q) in &self.exceptions {
-            for r in &q.reasons {
-                *counters.exceptions_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
-            }
-        }
-        for (_, _, q) in &self.deferred {
-            for r in &q.reasons {
-                *counters.deferred_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
-            }
-        }
-        let reconciliation = self
-            .places
-            .iter()
-            .map(|(kind, places)| {
-                let count = |p: Place| places.iter().filter(|x| **x == Some(p)).count();
-                let (invoiced, exceptioned, deferred) =
-                    (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
-                Reconciliation {
-                    kind: *kind,
-                    received: places.len(),
-                    invoiced,
-                    exceptioned,
-                    deferred,
-                    balanced: places.len() == invoiced + exceptioned + deferred,
-                }
-            })
-            .collect();
-        InvoiceRunResponse {
-            api_version: ApiVersion,
-            period,
-            invoice_date,
-            invoices,
-            exceptions: self.exceptions.into_iter().map(|(_, _, q)| q).collect(),
-            deferred: self.deferred.into_iter().map(|(_, _, q)| q).collect(),
-            ledger,
-            next_number,
-            counters,
-            reconciliation,
-        }
     }
 }
