@@ -14,7 +14,7 @@ use crate::tax::Seller;
 use crate::wire;
 
 /// The batch invoice run's input (SPEC §8).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceRunRequest {
     #[serde(default)]
     #[allow(missing_docs)]
