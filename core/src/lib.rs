@@ -44,6 +44,7 @@ pub mod api;
 mod error;
 pub mod model;
 pub mod money;
+pub mod sync;
 pub mod wire;
 
 pub use error::{Category, Code, Error, Result};

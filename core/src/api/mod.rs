@@ -9,6 +9,7 @@
 
 mod money_ops;
 mod schema_op;
+mod sync_ops;
 mod validate_op;
 mod version;
 
@@ -19,6 +20,10 @@ use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
+pub use sync_ops::{
+    ApplyEventsRequest, ApplyEventsResponse, HistoryVerdict, VerifyHistoryRequest, VerifyHistoryResponse,
+    VerifyWebhookRequest, VerifyWebhookResponse,
+};
 pub use validate_op::{ValidateRequest, ValidateResponse};
 pub use version::{API_VERSION, ApiVersion};
 
@@ -82,6 +87,9 @@ operations! {
     money_ops::Allocate,
     money_ops::Convert,
     validate_op::Validate,
+    sync_ops::ApplyEvents,
+    sync_ops::VerifyWebhook,
+    sync_ops::VerifyHistory,
     schema_op::Schema,
 }
 
