@@ -3,6 +3,8 @@
 //! Generators take a seed and a size and always produce the same documents,
 //! so a figure measured today can be measured again tomorrow on the same input.
 
+pub mod sync;
+
 use rust_decimal::Decimal;
 
 /// A small linear congruential generator: deterministic, no dependencies,

@@ -142,8 +142,12 @@ pub fn apply_events(
     policy: &SyncPolicy,
 ) -> Result<Applied> {
     let mut engine = Engine::new(records, seen, policy)?;
-    let outcomes: Vec<EventOutcome> =
-        events.into_iter().enumerate().map(|(index, event)| engine.apply(index, event)).collect();
+    // Pushed one by one: a collect over `events.into_iter()` would reuse the input's
+    // allocation and then reallocate it, which costs more than a fresh vector.
+    let mut outcomes = Vec::with_capacity(events.len());
+    for (index, event) in events.into_iter().enumerate() {
+        outcomes.push(engine.apply(index, event));
+    }
     Ok(engine.finish(outcomes))
 }
 

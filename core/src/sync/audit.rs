@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::apply::SyncRecord;
-use super::events::{hex, whole_number};
+use super::events::{hex, whole_number, write_json_string};
 use super::lifecycle::{RecordKind, State};
 use crate::error::{Code, Error, Result};
 use crate::wire;
@@ -51,27 +51,6 @@ pub struct HistoryEntry {
     pub hash: String,
 }
 
-/// The hashed fields of an entry, declared in sorted key order with the same
-/// skip rules as [`HistoryEntry`], so that serde_json's compact output is the
-/// canonical JSON (a test checks it against the generic canonical writer).
-#[derive(Serialize)]
-struct Hashed<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actor: &'a Option<String>,
-    at: &'a DateTime<FixedOffset>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    correlation_id: &'a Option<String>,
-    event_id: &'a str,
-    event_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: &'a Option<State>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    reasons: &'a [String],
-    source: &'a str,
-    to: State,
-    version: u64,
-}
-
 impl HistoryEntry {
     /// The hash this entry should carry given its `prev_hash`.
     pub fn compute_hash(&self) -> String {
@@ -80,21 +59,50 @@ impl HistoryEntry {
     }
 
     fn hash_into(&self, buf: &mut Vec<u8>) -> String {
+        // The canonical JSON of the entry without `prev_hash` and `hash`: keys in sorted order,
+        // absent options and an empty `reasons` left out as the entry serializes them (a test
+        // checks this against the generic canonical writer).
         buf.clear();
-        let hashed = Hashed {
-            actor: &self.actor,
-            at: &self.at,
-            correlation_id: &self.correlation_id,
-            event_id: &self.event_id,
-            event_type: &self.event_type,
-            from: &self.from,
-            reasons: &self.reasons,
-            source: &self.source,
-            to: self.to,
-            version: self.version,
+        let key = |buf: &mut Vec<u8>, name: &str| {
+            buf.push(if buf.is_empty() { b'{' } else { b',' });
+            buf.push(b'"');
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b"\":");
         };
-        // Serializing plain strings, enums and numbers into a Vec cannot fail.
-        serde_json::to_writer(&mut *buf, &hashed).unwrap_or(());
+        if let Some(actor) = &self.actor {
+            key(buf, "actor");
+            write_json_string(actor, buf);
+        }
+        key(buf, "at");
+        // chrono's own RFC 3339 serialization, as in the entry's JSON; writing to a Vec cannot fail.
+        serde_json::to_writer(&mut *buf, &self.at).unwrap_or(());
+        if let Some(correlation_id) = &self.correlation_id {
+            key(buf, "correlation_id");
+            write_json_string(correlation_id, buf);
+        }
+        key(buf, "event_id");
+        write_json_string(&self.event_id, buf);
+        key(buf, "event_type");
+        write_json_string(&self.event_type, buf);
+        if let Some(from) = self.from {
+            key(buf, "from");
+            write_json_string(from.as_str(), buf);
+        }
+        if !self.reasons.is_empty() {
+            key(buf, "reasons");
+            for (i, r) in self.reasons.iter().enumerate() {
+                buf.push(if i == 0 { b'[' } else { b',' });
+                write_json_string(r, buf);
+            }
+            buf.push(b']');
+        }
+        key(buf, "source");
+        write_json_string(&self.source, buf);
+        key(buf, "to");
+        write_json_string(self.to.as_str(), buf);
+        key(buf, "version");
+        buf.extend_from_slice(self.version.to_string().as_bytes());
+        buf.push(b'}');
         buf.extend_from_slice(self.prev_hash.as_bytes());
         use sha2::Digest;
         hex(&sha2::Sha256::digest(buf.as_slice()))
@@ -116,8 +124,11 @@ impl HistoryEntry {
 /// ```
 pub fn anchor_hash(kind: RecordKind, id: &str) -> String {
     let mut buf = Vec::with_capacity(48 + id.len());
-    let doc = serde_json::json!({"id": id, "kind": kind.as_str()});
-    super::events::write_canonical_json(&doc, &mut buf);
+    buf.extend_from_slice(b"{\"id\":");
+    write_json_string(id, &mut buf);
+    buf.extend_from_slice(b",\"kind\":");
+    write_json_string(kind.as_str(), &mut buf);
+    buf.push(b'}');
     super::events::sha256_hex(&buf)
 }
 
@@ -184,7 +195,8 @@ mod tests {
 
     fn entry(i: u64, from: Option<State>, to: State) -> HistoryEntry {
         HistoryEntry {
-            event_id: format!("e{i}"),
+            // An id that needs escaping, and a non-ASCII one.
+            event_id: if i == 2 { format!("e{i}\n\"q\"\\") } else { format!("é{i}") },
             source: "psa".into(),
             event_type: "x".into(),
             from,
@@ -211,6 +223,16 @@ mod tests {
             sealed.seal("ab".repeat(32), &mut Vec::new());
             canonical.extend_from_slice("ab".repeat(32).as_bytes());
             assert_eq!(sealed.hash, super::super::events::sha256_hex(&canonical));
+        }
+    }
+
+    #[test]
+    fn anchor_is_the_hash_of_the_canonical_id_and_kind() {
+        for id in ["ts-1", "quote\"and\\back\tslash"] {
+            let mut canonical = Vec::new();
+            let doc = serde_json::json!({"kind": "expense", "id": id});
+            super::super::events::write_canonical_json(&doc, &mut canonical);
+            assert_eq!(anchor_hash(RecordKind::Expense, id), super::super::events::sha256_hex(&canonical));
         }
     }
 

@@ -2,8 +2,6 @@
 //! malformed event becomes an outcome of its own, and their payload
 //! fingerprint (SHA-256 over the canonical JSON form).
 
-use std::io::Write;
-
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -185,6 +183,8 @@ pub const KNOWN_TYPES: &[&str] = &[
     "record.reversed",
 ];
 
+static NULL: Value = Value::Null;
+
 /// Write `value` in canonical JSON: object keys sorted by their UTF-8 bytes, no
 /// whitespace, strings escaped as serde_json writes them, numbers as their
 /// decimal text as received (`1.0` stays `1.0`, so it differs from `1`).
@@ -200,8 +200,7 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        // Writing to a Vec cannot fail.
-        Value::Number(n) => write!(out, "{n}").unwrap_or(()),
+        Value::Number(n) => out.extend_from_slice(n.as_str().as_bytes()),
         Value::String(s) => write_json_string(s, out),
         Value::Array(items) => {
             out.push(b'[');
@@ -214,10 +213,22 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
             out.push(b']');
         }
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // Small objects (every CloudEvent) sort on the stack.
+            const SMALL: usize = 16;
+            let mut small = [("", &NULL); SMALL];
+            let mut large = Vec::new();
+            let entries: &mut [(&str, &Value)] = if map.len() <= SMALL {
+                for (slot, (k, v)) in small.iter_mut().zip(map) {
+                    *slot = (k.as_str(), v);
+                }
+                &mut small[..map.len()]
+            } else {
+                large.extend(map.iter().map(|(k, v)| (k.as_str(), v)));
+                &mut large
+            };
             entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -230,9 +241,18 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-fn write_json_string(s: &str, out: &mut Vec<u8>) {
-    // serde_json's string escaping; writing a str to a Vec cannot fail.
-    serde_json::to_writer(&mut *out, s).unwrap_or(());
+/// Write `s` as a JSON string, escaped exactly as serde_json escapes it: `"`,
+/// `\\` and the control characters below U+0020 (as `\n`, `\t`, ... or `\u00XX`);
+/// everything else as UTF-8.
+pub(crate) fn write_json_string(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // The rare string that needs escaping goes through serde_json itself; writing to a Vec cannot fail.
+        serde_json::to_writer(&mut *out, s).unwrap_or(());
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
 }
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
