@@ -160,14 +160,14 @@ pub struct Error {
     #[serde(default)]
     pub path: String,
     /// Structured facts about the failure (for example both rule ids of an `ambiguous_rate`).
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub details: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<serde_json::Value>>,
 }
 
 impl Error {
     /// An error with a code and a message, at the document root.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), path: String::new(), details: serde_json::Value::Null }
+        Error { code, message: message.into(), path: String::new(), details: None }
     }
 
     /// The same error at `path`.
@@ -180,7 +180,7 @@ impl Error {
     /// The same error with structured details.
     #[must_use]
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
-        self.details = details;
+        self.details = Some(Box::new(details));
         self
     }
 

@@ -41,10 +41,14 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod eligibility;
 mod error;
+pub mod invoice;
 pub mod model;
 pub mod money;
+pub mod rates;
 pub mod sync;
+pub mod tax;
 pub mod wire;
 
 pub use error::{Category, Code, Error, Result};

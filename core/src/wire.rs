@@ -191,15 +191,35 @@ pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>,
 /// ```
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(map_path_error)?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mapped = map_path_error(e);
+        non_finite_token(text, &mapped).unwrap_or(mapped)
+    })?;
     de.end().map_err(|e| Error::new(Code::InvalidJson, strip_location(&e.to_string(), &e)))?;
     Ok(value)
 }
 
 /// Read a `serde_json::Value` (already parsed by a binding) into `T`, with the
 /// same error mapping as [`from_json`].
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T> {
+    // serde_json hands a `Value` number whose text survives a trip through a
+    // binary float to `visit_f64`; read fractional numbers from their text instead.
+    fractional_numbers_as_text(&mut value);
     serde_path_to_error::deserialize(value).map_err(map_path_error)
+}
+
+fn fractional_numbers_as_text(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['.', 'e', 'E']) {
+                *value = serde_json::Value::String(text);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(fractional_numbers_as_text),
+        serde_json::Value::Object(map) => map.values_mut().for_each(fractional_numbers_as_text),
+        _ => {}
+    }
 }
 
 /// Serialize a response document. Our types only hold strings, decimals and
@@ -208,6 +228,23 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|e| Error::new(Code::InvalidValue, format!("response could not be serialized: {e}")))
+}
+
+/// JSON has no NaN or Infinity, but some producers (Python's `json.dumps`)
+/// write them bare. Name that precisely instead of a bare syntax error.
+fn non_finite_token(text: &str, err: &Error) -> Option<Error> {
+    if err.code != Code::InvalidJson {
+        return None;
+    }
+    let details = err.details.as_deref()?;
+    let (line, column) = details.get("line").zip(details.get("column"))?;
+    let (line, column) = (line.as_u64()? as usize, column.as_u64()? as usize);
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let rest = row.get(column.checked_sub(1)?..)?;
+    ["NaN", "Infinity", "-Infinity"].iter().find(|t| rest.starts_with(**t)).map(|t| {
+        Error::new(Code::NonFiniteNumber, format!("`{t}` is not a finite number (JSON has no NaN or infinities)"))
+            .at(err.path.clone())
+    })
 }
 
 fn map_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
@@ -239,7 +276,9 @@ fn classify(err: &serde_json::Error, path: String) -> Error {
     match err.classify() {
         C::Syntax | C::Eof | C::Io => {
             let located = format!("{message} (line {}, column {})", err.line(), err.column());
-            Error::new(Code::InvalidJson, located).at(path)
+            Error::new(Code::InvalidJson, located)
+                .at(path)
+                .with_details(serde_json::json!({ "line": err.line(), "column": err.column() }))
         }
         C::Data => {
             if let Some((code, rest)) = message.split_once(": ").and_then(|(c, r)| Code::parse(c).map(|c| (c, r))) {
@@ -297,10 +336,30 @@ mod tests {
         assert_eq!((e.code, e.path.as_str()), (Code::InvalidType, "x"));
         let e = from_json::<Doc>(r#"{}"#).unwrap_err();
         assert_eq!((e.code, e.path.as_str()), (Code::MissingField, "x"));
+        let e = from_json::<Doc>(r#"{"x": NaN}"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::NonFiniteNumber, "x"));
+        let e = from_json::<Doc>("{\n  \"x\": -Infinity}").unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::NonFiniteNumber, "x"));
         let e = from_json::<Doc>(r#"{"x": 1"#).unwrap_err();
         assert_eq!(e.code, Code::InvalidJson);
         let e = from_json::<Doc>(r#"{"x": 1} trailing"#).unwrap_err();
         assert_eq!(e.code, Code::InvalidJson);
+    }
+
+    #[test]
+    fn values_built_by_a_binding_read_numbers_exactly() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Doc {
+            #[serde(deserialize_with = "decimal")]
+            x: Decimal,
+            n: u32,
+        }
+        let value: serde_json::Value = serde_json::from_str(r#"{"x": 10.005, "n": 2}"#).unwrap();
+        let d: Doc = from_value(value).unwrap();
+        assert_eq!((d.x.to_string(), d.n), ("10.005".to_string(), 2));
+        let value: serde_json::Value = serde_json::from_str(r#"{"x": 1e-3, "n": 2.5}"#).unwrap();
+        let e = from_value::<Doc>(value).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (Code::InvalidType, "n"));
     }
 
     #[test]

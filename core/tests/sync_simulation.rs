@@ -169,18 +169,18 @@ fn generate(seed: u64) -> History {
             let id = format!("{subject}.{k}");
             let corr = format!("c{k}");
             let ev = event(&id, step.ty, &subject, k as u64, &step.data, &corr);
-            if rng.chance(10) {
+            if rng.chance(7) {
                 // A conflicting replay: same key, another payload (same meaning, another actor).
                 let mut data = step.data.clone();
                 data["actor"] = json!("replayer");
                 lane.push(event(&id, step.ty, &subject, k as u64, &data, &corr));
             }
             lane.push(ev.clone());
-            if rng.chance(15) {
+            if rng.chance(10) {
                 lane.push(ev); // an exact duplicate
             }
         }
-        if rng.chance(20) {
+        if rng.chance(15) {
             // An illegal event at a random version, with the state the model has there.
             let k = rng.below(exp.version) as usize;
             let state = state_after(&steps, k);

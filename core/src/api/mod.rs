@@ -7,9 +7,12 @@
 //! assert!(out.contains(r#""amount":"10.00""#));
 //! ```
 
+mod invoice_ops;
 mod money_ops;
+mod rate_ops;
 mod schema_op;
 mod sync_ops;
+mod tax_ops;
 mod validate_op;
 mod version;
 
@@ -19,11 +22,15 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
+pub use rate_ops::{
+    Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
+};
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
 pub use sync_ops::{
     ApplyEventsRequest, ApplyEventsResponse, HistoryVerdict, VerifyHistoryRequest, VerifyHistoryResponse,
     VerifyWebhookRequest, VerifyWebhookResponse,
 };
+pub use tax_ops::{TaxLineRequest, TaxRequest, TaxResponse, ValidateTaxIdRequest, ValidateTaxIdResponse};
 pub use validate_op::{ValidateRequest, ValidateResponse};
 pub use version::{API_VERSION, ApiVersion};
 
@@ -87,6 +94,11 @@ operations! {
     money_ops::Allocate,
     money_ops::Convert,
     validate_op::Validate,
+    rate_ops::Rate,
+    rate_ops::Eligibility,
+    tax_ops::Tax,
+    tax_ops::ValidateTaxId,
+    invoice_ops::InvoiceRun,
     sync_ops::ApplyEvents,
     sync_ops::VerifyWebhook,
     sync_ops::VerifyHistory,

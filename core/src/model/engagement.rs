@@ -56,6 +56,20 @@ pub struct Contract {
     /// Prices on the rate card include tax; the net is backed out.
     #[serde(default)]
     pub prices_include_tax: bool,
+    /// For a retainer: the amount billed each billing window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retainer: Option<Retainer>,
+}
+
+/// A retainer's terms: a fixed amount billed each window of the contract's schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Retainer {
+    /// Amount per billing window, in the contract currency.
+    #[serde(deserialize_with = "wire::decimal")]
+    pub amount: Decimal,
+    /// Text for the invoice line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 fn default_hours_per_day() -> Decimal {

@@ -14,9 +14,10 @@ mod work;
 
 pub use engagement::{
     BillingSchedule, BillingType, Contract, DurationRounding, DurationRoundingMode, ExpensePolicy, Milestone,
-    MilestoneStatus, OvertimePolicy, Project, ProjectStatus, Task, TaxRounding,
+    MilestoneStatus, OvertimePolicy, Project, ProjectStatus, Retainer, Task, TaxRounding,
 };
 pub use party::{Customer, CustomerStatus, Employment, EmploymentStatus, ScheduleVersion, Skill, WeekHours, Worker};
+pub(crate) use party::{is_country_code, is_subdivision_code, is_subdivision_of};
 pub use planning::{Allocation, AllocationStatus, DemandLine, Opportunity};
 pub use rate_card::{RateCard, RateRule, RateUnit};
 pub use tax_rule::{TaxCategory, TaxRule};

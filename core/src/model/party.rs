@@ -152,6 +152,24 @@ pub struct Customer {
     pub status: CustomerStatus,
 }
 
+/// True for the shape of an ISO 3166-1 alpha-2 code: two upper-case ASCII letters.
+pub(crate) fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// True for the shape of an ISO 3166-2 code: a country code, `-`, then one
+/// to three letters or digits (`CA-QC`, `FR-75`).
+pub(crate) fn is_subdivision_code(code: &str) -> bool {
+    code.split_once('-').is_some_and(|(country, rest)| {
+        is_country_code(country) && (1..=3).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// True when `code` is an ISO 3166-2 code of `country` (`CA-QC` of `CA`).
+pub(crate) fn is_subdivision_of(code: &str, country: &str) -> bool {
+    is_subdivision_code(code) && code.split_once('-').is_some_and(|(c, _)| c == country)
+}
+
 /// Billing status of a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -50,3 +50,17 @@ pub enum TaxCategory {
     /// Not taxable in the seller's tax area.
     OutOfScope,
 }
+
+impl TaxCategory {
+    /// The snake_case name, as written in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxCategory::Standard => "standard",
+            TaxCategory::Reduced => "reduced",
+            TaxCategory::Zero => "zero",
+            TaxCategory::Exempt => "exempt",
+            TaxCategory::ReverseCharge => "reverse_charge",
+            TaxCategory::OutOfScope => "out_of_scope",
+        }
+    }
+}

@@ -246,7 +246,7 @@ impl Checker<'_> {
     }
 
     fn country(&mut self, path: String, code: &str) {
-        if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !is_country_code(code) {
             self.push(Code::InvalidValue, path, format!("`{code}` is not an ISO 3166-1 alpha-2 country code"));
         }
     }
@@ -289,17 +289,14 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
     let none_c = Vec::new();
     for (i, cu) in r.customers.as_ref().unwrap_or(&none_c) {
         c.country(format!("customers[{i}].country"), &cu.country);
-        if let Some(sub) = &cu.subdivision {
-            let ok = sub.split_once('-').is_some_and(|(cc, rest)| {
-                cc == cu.country && (1..=3).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-            });
-            if !ok {
-                c.push(
-                    Code::InvalidValue,
-                    format!("customers[{i}].subdivision"),
-                    format!("`{sub}` is not an ISO 3166-2 code of {}", cu.country),
-                );
-            }
+        if let Some(sub) = &cu.subdivision
+            && !is_subdivision_of(sub, &cu.country)
+        {
+            c.push(
+                Code::InvalidValue,
+                format!("customers[{i}].subdivision"),
+                format!("`{sub}` is not an ISO 3166-2 code of {}", cu.country),
+            );
         }
     }
     c.unique("customers", r.customers.as_ref().unwrap_or(&none_c), |x| &x.id);

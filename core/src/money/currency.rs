@@ -24,7 +24,7 @@ impl Currency {
     /// The currency with the alphabetic `code` (upper case, as ISO writes it).
     pub fn parse(code: &str) -> Result<Currency> {
         TABLE.binary_search_by(|row| row.0.cmp(code)).map(|i| Currency(i as u16)).map_err(|_| {
-            let hint = if TABLE.binary_search_by(|row| row.0.cmp(&code.to_ascii_uppercase().as_str())).is_ok() {
+            let hint = if TABLE.binary_search_by(|row| row.0.cmp(code.to_ascii_uppercase().as_str())).is_ok() {
                 " (codes are upper case)"
             } else {
                 ""

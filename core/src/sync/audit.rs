@@ -203,7 +203,7 @@ mod tests {
             to,
             version: i,
             at: wire::parse_instant("2026-03-02T09:00:00+01:00").unwrap(),
-            actor: (i % 2 == 0).then(|| "ann".into()),
+            actor: i.is_multiple_of(2).then(|| "ann".into()),
             correlation_id: Some("c-1".into()),
             reasons: if to == State::Exceptioned { vec!["timeout".into()] } else { vec![] },
             prev_hash: String::new(),

@@ -323,7 +323,7 @@ fn verify_history_names_the_first_bad_entry() {
     let index_of = |r: &SyncRecord| {
         let e = verify_history(r, None).unwrap_err();
         assert_eq!(e.code, crate::Code::HistoryTampered);
-        (e.details["index"].as_u64().unwrap(), e.path)
+        (e.details.as_ref().unwrap()["index"].as_u64().unwrap(), e.path)
     };
     let mut edited = good.clone();
     edited.history[2].at = crate::wire::parse_instant("2026-01-01T00:00:00Z").unwrap();
@@ -347,7 +347,7 @@ fn verify_history_names_the_first_bad_entry() {
     cut.version = 5;
     assert!(verify_history(&cut, None).is_ok());
     let e = verify_history(&cut, Some(&good.history[5].hash)).unwrap_err();
-    assert_eq!(e.details["index"], 5);
+    assert_eq!(e.details.unwrap()["index"], 5);
     // Moved to another record: the anchor differs.
     let mut moved = good.clone();
     moved.id = "ts-2".into();

@@ -230,7 +230,7 @@ mod tests {
         for now in [ts - 301, ts + 301] {
             let e = verify(SECRET, TS, SIGNATURE, PAYLOAD, now).unwrap_err();
             assert_eq!(
-                (e.code, e.details["tolerance_seconds"].as_i64()),
+                (e.code, e.details.as_ref().unwrap()["tolerance_seconds"].as_i64()),
                 (Code::WebhookTimestampOutOfTolerance, Some(300))
             );
         }

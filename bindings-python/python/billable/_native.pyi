@@ -1,0 +1,139 @@
+"""The compiled core of billable (written by hand; checked by ``python -m mypy.stubtest billable._native``).
+
+Every operation takes a request (a ``dict``, or a ``str``/``bytes`` holding a
+JSON document) and returns the response document as plain Python values:
+``dict``, ``list``, ``str`` (decimals stay decimal strings such as
+``"1237.50"``), ``int``, ``bool`` and ``None``. ``json.dumps(response,
+separators=(",", ":"), ensure_ascii=False)`` is the JSON form byte for byte.
+
+In a request dict: ``Decimal``, ``int`` and ``str`` amounts are exact;
+``float`` goes through ``repr`` (``0.1`` is ``"0.1"``); NaN and infinities
+raise ``ValidationError`` (code ``non_finite_number``); ``date`` is
+``YYYY-MM-DD``; ``datetime`` must be timezone-aware (naive is
+``invalid_instant``); typed records (anything with ``to_document()``) are
+accepted anywhere.
+
+Failures raise the ``BillableError`` subclass of the code's category.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+__all__ = [
+    "API_VERSION",
+    "BillableError",
+    "ConfigurationError",
+    "CurrencyError",
+    "DETACH_AT",
+    "IdempotencyConflictError",
+    "OPERATIONS",
+    "StateError",
+    "TaxError",
+    "ValidationError",
+    "WebhookVerificationError",
+    "__version__",
+    "_model_schema",
+    "allocate",
+    "call",
+    "call_json",
+    "convert",
+    "eligibility",
+    "invoice_run",
+    "rate",
+    "round",
+    "schema",
+    "tax",
+    "validate",
+    "validate_tax_id",
+]
+
+__version__: Final[str]
+"""The package version (the workspace's Cargo version)."""
+API_VERSION: Final[str]
+"""The document version this build reads and writes (``"1"``)."""
+OPERATIONS: Final[tuple[str, ...]]
+"""Every operation this build knows, in SPEC §11 order."""
+DETACH_AT: Final[int]
+"""Requests holding at least this many values run with the GIL released."""
+
+class BillableError(Exception):
+    """A billable error, with the stable code, the message and the path of the field at fault."""
+
+    code: str
+    """Stable snake_case code (``unknown_currency``); the catalogue is ``docs/errors.md``."""
+    message: str
+    """What went wrong, for a person."""
+    path: str
+    """Path of the offending field (``entries[3].hours``); empty for the whole document."""
+    details: dict[str, Any] | None
+    """Structured facts about the failure (both rule ids of an ``ambiguous_rate``), or ``None``."""
+
+class ValidationError(BillableError):
+    """The document or a record in it is malformed: fix the input (category ``validation``)."""
+
+class ConfigurationError(BillableError):
+    """Tables or master data do not determine an answer: a missing or ambiguous rule (category ``configuration``)."""
+
+class CurrencyError(BillableError):
+    """Currency, FX or arithmetic range problems (category ``currency``)."""
+
+class TaxError(BillableError):
+    """Tax determination or tax-id problems (category ``tax``)."""
+
+class StateError(BillableError):
+    """A record is not in a state that allows the requested change (category ``state``)."""
+
+class IdempotencyConflictError(BillableError):
+    """The same idempotency key arrived with a different payload (category ``idempotency``)."""
+
+class WebhookVerificationError(BillableError):
+    """An inbound webhook failed verification (category ``webhook``)."""
+
+def call(operation: str, request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Run any operation by name (``"round"``, ``"invoice-run"``) on a request; the response document."""
+
+def call_json(operation: str, request_json: str) -> str:
+    """Run any operation by name on JSON text; the response's JSON text, the same bytes as the CLI writes."""
+
+# One function per operation (bindings-python/src/operations.rs, `operations!`).
+
+def round(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Round an amount to a currency's minor units, to a scale, or to a cash increment, with a named mode.
+
+    ``{"amount": "10.005", "currency": "USD", "mode": "half_even"}`` gives
+    ``{"api_version": "1", "amount": "10.00", ..., "difference": "-0.005"}``.
+    """
+
+def allocate(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Split an amount by ratios (largest remainder in minor units); the shares sum to the amount.
+
+    ``{"amount": "11.00", "currency": "USD", "ratios": [1, 1, 1]}`` gives shares
+    ``["3.67", "3.67", "3.66"]``.
+    """
+
+def convert(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Convert money with an FX table and a policy; reports the rate, its date and the path used."""
+
+def validate(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Validate canonical records (``{"workers": [...], "entries": [...]}``); every problem with its code and path."""
+
+def rate(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Rate timesheet entries against rate cards: rule matched and why, multipliers, rounding, FX, cost and margin. (``{"workers": [...], "contracts": [...], "projects": [...], "rate_cards": [...], "entries": [...]}``)"""
+
+def eligibility(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Eligibility of entries and expenses for a period, with every reason code and the billable part. (``{"period": {...}, "entries": [...], "ledger": [...], ...}``)"""
+
+def tax(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Determine and compute taxes for lines, a seller and a customer. (``{"seller": {...}, "customer": {...}, "lines": [...], "rules": [...], ...}``)"""
+
+def validate_tax_id(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Check a VAT/GST number's format and check digits. (``{"tax_id": "DE136695976"}``)"""
+
+def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
+
+def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""
+
+def _model_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of a canonical record type (``"Worker"``); used to check the typed classes mirror it."""

@@ -1,0 +1,272 @@
+//! Every conversion between Python values and JSON documents, in one place
+//! (ADR 003). The binding never re-implements a rule: it turns Python values
+//! into a `serde_json::Value`, hands that to `billable::api::call_value`, and
+//! turns the response `Value` back into plain Python values.
+//!
+//! Python → document:
+//! - `dict` (str keys) → object, keeping insertion order; `list`/`tuple` → array;
+//! - `str` → string; `bool` → boolean; `None` → null;
+//! - `int` → a JSON number (past 64 bits: its exact text as a decimal string);
+//! - `decimal.Decimal` → `str(d)` as a decimal string (exact; NaN/Infinity are `non_finite_number`);
+//! - `float` → `repr(f)`, its shortest round-trip text, as a decimal string (NaN/inf are `non_finite_number`);
+//! - `datetime.datetime` → RFC 3339 text; it must carry an offset (naive is `invalid_instant`);
+//! - `datetime.date` → `YYYY-MM-DD`;
+//! - any object with a `to_document()` method (the typed classes) → its document.
+//!
+//! Anything else is `invalid_type`, with the path of the value at fault.
+//! Decimals travel as their exact text (see [`decimal_text`] for why a string
+//! and not a `serde_json::Number`), so nothing passes through a binary float.
+//! A `str`/`bytes` request is JSON text and goes to the core's JSON form.
+//!
+//! Document → Python: objects → `dict`, arrays → `list`, strings → `str`
+//! (decimal strings stay strings, so `json.dumps` of the result is the JSON
+//! form byte for byte), integers → `int`, booleans, null → `None`.
+
+use billable::{Code, Error};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
+use serde_json::{Map, Number, Value};
+
+/// A request as Python hands it over.
+pub enum Request<'a> {
+    /// A `str` or `bytes` holding a whole JSON document: the core's JSON form
+    /// reads it (with its exact numbers and its error mapping).
+    Json(&'a str),
+    /// A Python value converted by `to_value`.
+    Document(Document),
+}
+
+/// A request converted to a document, with the number of values it holds
+/// (what decides whether a call is long enough to release the GIL).
+pub struct Document {
+    /// The request document.
+    pub value: Value,
+    /// Values (objects, arrays and scalars) in the document.
+    pub size: usize,
+}
+
+/// Read the request argument of an operation.
+pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Error> {
+    if let Ok(text) = obj.cast::<PyString>() {
+        return text.to_str().map(Request::Json).map_err(|e| Error::new(Code::InvalidJson, e.to_string()));
+    }
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return std::str::from_utf8(bytes.as_bytes())
+            .map(Request::Json)
+            .map_err(|e| Error::new(Code::InvalidJson, format!("the request bytes are not UTF-8: {e}")));
+    }
+    let mut walk = Walk { size: 0, depth: 0 };
+    let value = to_value(obj, &mut walk)?;
+    Ok(Request::Document(Document { value, size: walk.size }))
+}
+
+/// How deep documents may nest: serde_json's own limit for JSON text, and a
+/// bound that turns a self-containing list (`a.append(a)`) into an error
+/// instead of a stack overflow.
+const MAX_DEPTH: usize = 128;
+
+/// Where a conversion stands: values seen so far and the current nesting.
+struct Walk {
+    size: usize,
+    depth: usize,
+}
+
+impl Walk {
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::new(Code::InvalidValue, format!("the document nests deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+}
+
+/// Convert one Python value to a JSON value.
+fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
+    walk.size += 1;
+    let py = obj.py();
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.to_str().map(|s| Value::String(s.to_owned())).map_err(|e| invalid(Code::InvalidValue, e));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        walk.enter()?;
+        let mut map = Map::with_capacity(dict.len());
+        for (key, item) in dict.iter() {
+            let key = key.cast::<PyString>().map_err(|_| {
+                Error::new(Code::InvalidType, format!("document keys are str; found a key of type {}", type_name(&key)))
+            })?;
+            let key = key.to_str().map_err(|e| invalid(Code::InvalidValue, e))?;
+            let value = to_value(&item, walk).map_err(|e| e.under(key))?;
+            map.insert(key.to_owned(), value);
+        }
+        walk.depth -= 1;
+        return Ok(Value::Object(map));
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        walk.enter()?;
+        let mut items = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            items.push(to_value(&item, walk).map_err(|e| e.under(&format!("[{i}]")))?);
+        }
+        walk.depth -= 1;
+        return Ok(Value::Array(items));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: `True` is an `int` too.
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(Number::from(i)));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::Number(Number::from(u)));
+        }
+        let text = obj.str().map_err(|e| invalid(Code::InvalidValue, e))?;
+        return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
+    }
+    if obj.is_instance(decimal_type(py).map_err(|e| invalid(Code::InvalidValue, e))?).unwrap_or(false) {
+        let text = obj.str().map_err(|e| invalid(Code::InvalidValue, e))?;
+        return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
+    }
+    if let Ok(float) = obj.cast::<PyFloat>() {
+        return float_value(float);
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        walk.enter()?;
+        let mut items = Vec::with_capacity(tuple.len());
+        for (i, item) in tuple.iter().enumerate() {
+            items.push(to_value(&item, walk).map_err(|e| e.under(&format!("[{i}]")))?);
+        }
+        walk.depth -= 1;
+        return Ok(Value::Array(items));
+    }
+    // datetime before date: a `datetime` is a `date` too.
+    if obj.is_instance_of::<PyDateTime>() {
+        return instant(obj);
+    }
+    if let Ok(date) = obj.cast::<PyDate>() {
+        return Ok(Value::String(format!("{:04}-{:02}-{:02}", date.get_year(), date.get_month(), date.get_day())));
+    }
+    if let Ok(to_document) = obj.getattr("to_document") {
+        let document = to_document.call0().map_err(|e| invalid(Code::InvalidValue, e))?;
+        walk.size -= 1;
+        walk.enter()?;
+        let value = to_value(&document, walk);
+        walk.depth -= 1;
+        return value;
+    }
+    Err(Error::new(
+        Code::InvalidType,
+        format!(
+            "a value of type {} cannot be part of a document (use dict, list, tuple, str, int, \
+             decimal.Decimal, float, bool, None, datetime.date or an aware datetime.datetime)",
+            type_name(obj)
+        ),
+    ))
+}
+
+/// Exact decimal text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits)
+/// as a decimal string, the form the wire format writes decimals in.
+///
+/// Not a `serde_json::Number`: with `arbitrary_precision`, serde_json hands a
+/// `Value` number whose text round-trips through `f64` (`0.1`, `10.005`) to
+/// `visit_f64`, which the core's exact decimal reader refuses. A string is
+/// read by the same exact parser (`wire::parse_decimal`) with no float in
+/// between. Integers within 64 bits stay JSON numbers (fields like `scale`
+/// are integers).
+fn decimal_text(text: &str) -> Result<Value, Error> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("nan") || lower.contains("inf") {
+        return Err(Error::new(Code::NonFiniteNumber, format!("`{text}` is not a finite number")));
+    }
+    Ok(Value::String(text.to_owned()))
+}
+
+/// A float through its shortest round-trip text (`repr`): `0.1` is `"0.1"`.
+fn float_value(float: &Bound<'_, PyFloat>) -> Result<Value, Error> {
+    let x = float.value();
+    if !x.is_finite() {
+        return Err(Error::new(
+            Code::NonFiniteNumber,
+            format!("{x} is not a finite number (NaN and infinities are not amounts)"),
+        ));
+    }
+    // A float subclass may override `__repr__`; the text of the value itself is `float.__repr__`.
+    let repr = if float.is_exact_instance_of::<PyFloat>() { float.repr() } else { PyFloat::new(float.py(), x).repr() };
+    let repr = repr.map_err(|e| invalid(Code::InvalidValue, e))?;
+    decimal_text(repr.to_str().map_err(|e| invalid(Code::InvalidValue, e))?)
+}
+
+/// An aware `datetime` as RFC 3339 text; a naive one is refused.
+fn instant(obj: &Bound<'_, PyAny>) -> Result<Value, Error> {
+    let offset = obj.call_method0("utcoffset").map_err(|e| invalid(Code::InvalidInstant, e))?;
+    if offset.is_none() {
+        return Err(Error::new(
+            Code::InvalidInstant,
+            "a naive datetime has no offset; give it a tzinfo (datetime.timezone.utc, zoneinfo.ZoneInfo(...))",
+        ));
+    }
+    let text = obj.call_method0("isoformat").map_err(|e| invalid(Code::InvalidInstant, e))?;
+    let text = text.cast_into::<PyString>().map_err(|_| Error::new(Code::InvalidInstant, "isoformat() gave no str"))?;
+    Ok(Value::String(text.to_str().map_err(|e| invalid(Code::InvalidInstant, e))?.to_owned()))
+}
+
+/// Convert a response document to plain Python values.
+pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                // Past 64 bits, or not an integer: Python reads the exact text.
+                let text = n.as_str();
+                let integral = text.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit());
+                if integral {
+                    py.get_type::<PyInt>().call1((text,))?
+                } else {
+                    py.get_type::<PyFloat>().call1((text,))?
+                }
+            }
+        }
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(PyString::new(py, key), to_python(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string())
+}
+
+/// A Python exception met while reading a value, as a coded error.
+fn invalid(code: Code, err: PyErr) -> Error {
+    Error::new(code, err.to_string())
+}

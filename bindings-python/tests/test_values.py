@@ -1,0 +1,164 @@
+"""How Python values enter a document: exact decimals, floats through repr, dates, instants, paths of bad values."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import billable
+
+UTC = datetime.timezone.utc
+
+
+def test_decimal_in_decimal_string_out() -> None:
+    # 10.005 is a tie at the third place; half_even keeps the even neighbour 10.00.
+    out = billable.round({"amount": Decimal("10.005"), "currency": "USD", "mode": "half_even"})
+    assert (out["amount"], out["original"], out["difference"]) == ("10.00", "10.005", "-0.005")
+    # The typed form gives Decimals with the same scale.
+    typed = billable.round_amount(Decimal("10.005"), "USD", billable.RoundingMode.HALF_EVEN)
+    assert typed.amount == Decimal("10.00") and str(typed.amount) == "10.00"
+
+
+def test_decimal_keeps_its_scale_and_exponent() -> None:
+    # scale 2 of 1.50 is kept; 1E+2 is 100 read exactly.
+    assert billable.round({"amount": Decimal("1.50"), "scale": 2})["original"] == "1.50"
+    assert billable.round({"amount": Decimal("1E+2"), "scale": 0})["amount"] == "100"
+
+
+def test_float_goes_through_repr() -> None:
+    # repr(0.1) is '0.1': the request means one tenth, not 0.1000000000000000055511151231257827...
+    assert billable.round({"amount": 0.1, "scale": 1})["original"] == "0.1"
+    # 1/3 as a float is 0.3333333333333333 (16 threes), its shortest round-trip text.
+    assert billable.round({"amount": 1 / 3, "scale": 2})["original"] == repr(1 / 3) == "0.3333333333333333"
+    # A float that is a whole number: repr(2.0) is '2.0', scale 1.
+    assert billable.round({"amount": 2.0, "scale": 0})["original"] == "2.0"
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [math.nan, math.inf, -math.inf, Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity")],
+    ids=repr,
+)
+def test_non_finite_numbers_are_refused(amount: Any) -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round({"amount": amount, "currency": "USD"})
+    assert (err.value.code, err.value.path) == ("non_finite_number", "amount")
+
+
+def test_non_finite_deep_in_a_document_names_its_path() -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        billable.allocate({"amount": "1.00", "currency": "USD", "ratios": [1, 2, math.nan]})
+    assert (err.value.code, err.value.path) == ("non_finite_number", "ratios[2]")
+
+
+def test_integers_are_exact_at_any_size() -> None:
+    # 2**70 = 1180591620717411303424, past 64 bits, read exactly.
+    assert billable.round({"amount": 2**70, "scale": 0})["original"] == "1180591620717411303424"
+    # 10**30 has 31 digits: more than a 96-bit decimal holds, refused rather than rounded.
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round({"amount": 10**30, "scale": 0})
+    assert (err.value.code, err.value.path) == ("amount_out_of_range", "amount")
+
+
+def test_bool_is_not_an_amount() -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round({"amount": True, "currency": "USD"})
+    assert (err.value.code, err.value.path) == ("invalid_type", "amount")
+
+
+def test_tuples_are_lists() -> None:
+    # 11.00 by 1:1:1 is 1100 cents / 3 = 366 r 2: two leftover cents to the first two shares.
+    out = billable.allocate({"amount": "11.00", "currency": "USD", "ratios": (1, 1, 1)})
+    assert out["shares"] == ["3.67", "3.67", "3.66"]
+
+
+def test_date_is_iso() -> None:
+    rates = [{"base": "EUR", "quote": "USD", "rate": "1.0850", "as_of": datetime.date(2026, 1, 2)}]
+    request = {
+        "amount": {"amount": Decimal("100"), "currency": "EUR"},
+        "to": "USD",
+        "date": datetime.date(2026, 1, 5),
+        "rates": rates,
+    }
+    out = billable.convert(request)
+    # 100 x 1.0850 = 108.5000, rounded to cents 108.50; the rate of 2026-01-02 is the latest on or before 01-05.
+    assert (out["converted"], out["as_of"]) == ({"amount": "108.50", "currency": "USD"}, "2026-01-02")
+
+
+def test_aware_datetime_is_rfc3339() -> None:
+    # The converted text shows in the error's message: the currency field echoes what it was given.
+    instant = datetime.datetime(2026, 3, 31, 17, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    with pytest.raises(billable.CurrencyError) as err:
+        billable.round({"amount": "1", "currency": instant})
+    assert "2026-03-31T17:00:00+02:00" in err.value.message
+
+
+def test_naive_datetime_is_refused() -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        billable.validate({"workers": [{"id": "w1", "hired_at": datetime.datetime(2026, 1, 1, 9, 0)}]})
+    assert (err.value.code, err.value.path) == ("invalid_instant", "workers[0].hired_at")
+
+
+def test_values_a_document_cannot_hold_are_invalid_type_with_their_path() -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        billable.allocate({"amount": "1", "currency": "USD", "ratios": [1, {1, 2}]})
+    assert (err.value.code, err.value.path) == ("invalid_type", "ratios[1]")
+    assert "set" in err.value.message
+    with pytest.raises(billable.ValidationError) as err:
+        billable.validate({"workers": [{1: "int key"}]})
+    assert (err.value.code, err.value.path) == ("invalid_type", "workers[0]")
+
+
+def test_json_text_as_str_and_bytes() -> None:
+    text = '{"amount": 10.005, "currency": "USD", "mode": "half_even"}'
+    assert billable.round(text)["amount"] == "10.00"
+    assert billable.round(text.encode())["amount"] == "10.00"
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round('{"amount": NaN, "currency": "USD"}')
+    assert (err.value.code, err.value.path) == ("non_finite_number", "amount")
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round('{"amount": ')
+    assert err.value.code == "invalid_json"
+    with pytest.raises(billable.ValidationError) as err:
+        billable.round(b"\xff")
+    assert err.value.code == "invalid_json"
+
+
+def test_typed_records_inside_a_document() -> None:
+    worker = billable.Worker(
+        id="w1",
+        name="Ada",
+        role="consultant",
+        employment=billable.Employment(status=billable.EmploymentStatus.ACTIVE, start=datetime.date(2025, 1, 6)),
+    )
+    out = billable.validate({"workers": [worker, worker.to_document()]})
+    # The same id twice: one duplicate_id problem at the second record.
+    assert out["counts"] == {"workers": 2}
+    assert [(p["code"], p["path"]) for p in out["problems"]] == [("duplicate_id", "workers[1].id")]
+
+
+def test_response_values_are_plain() -> None:
+    out = billable.allocate({"amount": "11.00", "currency": "USD", "ratios": [1, 1, 1]})
+    assert type(out) is dict and type(out["shares"]) is list and type(out["shares"][0]) is str
+    assert type(out["leftover_to"][0]) is int
+    assert list(out)[0] == "api_version" and out["api_version"] == billable.API_VERSION
+
+
+def test_nesting_is_bounded() -> None:
+    # A list that contains itself would recurse forever; past 128 levels the document is refused.
+    loop: list[Any] = [1]
+    loop.append(loop)
+    with pytest.raises(billable.ValidationError) as err:
+        billable.allocate({"amount": "1", "currency": "USD", "ratios": loop})
+    assert err.value.code == "invalid_value"
+    assert err.value.path.startswith("ratios[1][1][1]")
+    deep: Any = "1"
+    for _ in range(200):
+        deep = {"x": deep}
+    with pytest.raises(billable.ValidationError) as err:
+        billable.validate({"workers": [deep]})
+    assert err.value.code == "invalid_value"

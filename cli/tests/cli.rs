@@ -1,0 +1,121 @@
+//! The `billable` binary end to end: responses on stdout, coded error
+//! documents on stderr, the documented exit codes, no partial output.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_billable"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn error_of(out: &Output) -> (String, String) {
+    assert!(out.stdout.is_empty(), "no partial output on stdout: {}", String::from_utf8_lossy(&out.stdout));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON document");
+    assert_eq!(doc["api_version"], "1");
+    (doc["error"]["code"].as_str().unwrap().into(), doc["error"]["path"].as_str().unwrap().into())
+}
+
+#[test]
+fn rounds_10_005_usd_half_even_to_10_00() {
+    let out = run(&["round"], r#"{"amount": "10.005", "currency": "USD", "mode": "half_even"}"#);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["amount"], "10.00");
+    assert_eq!(doc["api_version"], "1");
+}
+
+#[test]
+fn reads_a_file_and_dash_means_stdin() {
+    let dir = std::env::temp_dir().join(format!("billable-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("req.json");
+    std::fs::write(&path, r#"{"amount": "11.00", "currency": "USD", "ratios": [1, 1, 1]}"#).unwrap();
+    let out = run(&["allocate", path.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["shares"], serde_json::json!(["3.67", "3.67", "3.66"]));
+    let out = run(&["allocate", "-"], r#"{"amount": "1000", "currency": "JPY", "ratios": [1, 1, 1]}"#);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["shares"], serde_json::json!(["334", "333", "333"]));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_inputs_get_coded_errors_and_exit_1() {
+    let cases = [
+        (r#"{"amount": "10.005", "currency": "USD""#, "invalid_json", ""),
+        (r#"{"amount": NaN, "currency": "USD"}"#, "non_finite_number", "amount"),
+        (r#"{"amount": "Infinity", "currency": "USD"}"#, "non_finite_number", "amount"),
+        (r#"{"amount": "1", "currency": "XYZ"}"#, "unknown_currency", "currency"),
+        (r#"{"amount": 1234567890123456789012345678901234567890, "currency": "USD"}"#, "amount_out_of_range", "amount"),
+        (r#"{"currency": "USD"}"#, "missing_field", "amount"),
+    ];
+    for (request, code, path) in cases {
+        let out = run(&["round"], request);
+        assert_eq!(out.status.code(), Some(1), "{request}");
+        assert_eq!(error_of(&out), (code.to_string(), path.to_string()), "{request}");
+    }
+    let out = run(
+        &["convert"],
+        r#"{"amount": {"amount": "1", "currency": "EUR"}, "to": "USD", "date": "2026-02-30", "rates": []}"#,
+    );
+    assert_eq!(error_of(&out), ("invalid_date".to_string(), "date".to_string()));
+}
+
+#[test]
+fn unknown_operation_unreadable_input_and_usage() {
+    let out = run(&["frobnicate"], "{}");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(error_of(&out).0, "unknown_operation");
+    let out = run(&["round", "/nonexistent/request.json"], "");
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(error_of(&out).0, "input_unreadable");
+    let out = run(&[], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn operation_names_accept_dashes() {
+    let out = run(&["operations"], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["operations"].as_array().unwrap().iter().any(|o| o == "validate"));
+    let out = run(&["schema"], r#"{"operation": "round", "kind": "request"}"#);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn demo_summarises_a_balanced_run_and_json_is_the_full_response() {
+    let out = run(&["demo"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for heading in
+        ["Invoices by customer", "Totals by currency", "Taxes by rule", "Exception queue", "Deferred", "Reconciliation"]
+    {
+        assert!(text.contains(heading), "summary lacks {heading}:\n{text}");
+    }
+    assert!(!text.contains("UNBALANCED"), "{text}");
+    let out = run(&["demo", "--json"], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["reconciliation"].as_array().unwrap().iter().all(|r| r["balanced"] == true));
+    // The demo's planted flaws reach the queue: a self-approved entry, a closed project, a missing rate, a credit.
+    let codes: Vec<&str> = doc["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()))
+        .collect();
+    for code in
+        ["self_approved", "project_closed", "rate_missing", "already_invoiced", "customer_on_hold", "cap_exceeded"]
+    {
+        assert!(codes.contains(&code), "no {code} in the demo's queue");
+    }
+    assert_eq!(doc["counters"]["credits"], 2);
+}

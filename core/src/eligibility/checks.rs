@@ -1,0 +1,291 @@
+//! The checks of SPEC §6 for one entry or one expense, all of them, so the
+//! result lists every failing reason and not only the first.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Billable, EntryAssessment, ExpenseAssessment, ExpenseLine, Finding, Ledger, Period, Reason, RecordKind};
+use crate::error::{Error, Result};
+use crate::model::{
+    ApprovalStatus, BillingType, Contract, CustomerStatus, Expense, Project, ProjectStatus, TimesheetEntry,
+};
+use crate::money::{overflow, round_to_scale};
+use crate::rates::{self, IdMap, MasterData, RateOptions, RatedLine};
+
+/// Recorded hours per worker and day, over the entries whose own hours are valid.
+pub(crate) fn worker_days(entries: &[TimesheetEntry]) -> IdMap<(&str, NaiveDate), Decimal> {
+    let day = Decimal::from(24);
+    let mut totals: IdMap<(&str, NaiveDate), Decimal> = IdMap::default();
+    for e in entries.iter().filter(|e| e.hours > Decimal::ZERO && e.hours <= day) {
+        *totals.entry((e.worker_id.as_str(), e.date)).or_default() += e.hours;
+    }
+    totals
+}
+
+/// Collects findings without repeating a reason.
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn add(&mut self, code: Reason, message: impl FnOnce() -> String) {
+        if !self.0.iter().any(|f| f.code == code) {
+            self.0.push(Finding::new(code, message()));
+        }
+    }
+
+    fn add_error(&mut self, error: &Error) {
+        let code = Reason::from_error(error);
+        if !self.0.iter().any(|f| f.code == code) {
+            let mut f = Finding::new(code, error.message.clone());
+            f.details = error.details.as_deref().cloned().unwrap_or_default();
+            self.0.push(f);
+        }
+    }
+
+    fn done(mut self) -> Vec<Finding> {
+        self.0.sort_by_key(|f| f.code);
+        self.0
+    }
+}
+
+/// The references a record resolves through.
+struct Context<'a> {
+    project: Option<&'a Project>,
+    contract: Option<&'a Contract>,
+}
+
+/// Checks common to entries and expenses: approval, employment, project, contract, customer.
+#[allow(clippy::too_many_arguments)]
+fn common<'a>(
+    master: &MasterData<'a>,
+    f: &mut Findings,
+    status: ApprovalStatus,
+    approved_by: Option<&str>,
+    worker_id: &str,
+    project_id: &str,
+    date: NaiveDate,
+) -> Context<'a> {
+    if status != ApprovalStatus::Approved {
+        f.add(Reason::NotApproved, || format!("status is {status:?}, not approved").to_lowercase());
+    }
+    match approved_by {
+        Some(a) => {
+            if a == worker_id {
+                f.add(Reason::SelfApproved, || format!("approved by the worker `{a}` themself"));
+            }
+            let authorized = master.worker(a).is_some_and(|w| w.approver_for.iter().any(|p| p == project_id));
+            if !authorized {
+                f.add(Reason::ApproverNotAuthorized, || format!("`{a}` is not an approver for project `{project_id}`"));
+            }
+        }
+        None if status == ApprovalStatus::Approved => {
+            f.add(Reason::ApproverNotAuthorized, || "approved, but no approver is named".into());
+        }
+        None => {}
+    }
+    match master.worker(worker_id) {
+        None => f.add(Reason::UnknownReference, || format!("no worker has id `{worker_id}`")),
+        Some(w) if !w.employment.employed_on(date) => {
+            f.add(Reason::WorkerNotEmployed, || format!("`{worker_id}` is not employed on {date}"))
+        }
+        Some(_) => {}
+    }
+    let project = master.project_index(project_id).map(|i| &master.projects[i as usize]);
+    let Some(pref) = project else {
+        f.add(Reason::UnknownReference, || format!("no project has id `{project_id}`"));
+        return Context { project: None, contract: None };
+    };
+    let p = pref.project;
+    if p.status != ProjectStatus::Open {
+        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {:?}, not open", p.status).to_lowercase());
+    }
+    let Some(cref) = pref.contract.map(|c| &master.contracts[c as usize]) else {
+        f.add(Reason::UnknownReference, || format!("project `{project_id}`'s contract `{}` is absent", p.contract_id));
+        return Context { project: Some(p), contract: None };
+    };
+    let k = cref.contract;
+    if date < k.start || k.end.is_some_and(|end| date > end) {
+        f.add(Reason::ContractInactive, || format!("{date} is outside contract `{}`'s dates", k.id));
+    }
+    match cref.customer.map(|c| master.customers[c as usize]) {
+        None => {
+            f.add(Reason::UnknownReference, || format!("contract `{}`'s customer `{}` is absent", k.id, k.customer_id))
+        }
+        Some(c) if c.status != CustomerStatus::Active => {
+            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {:?}", c.id, c.status).to_lowercase())
+        }
+        Some(_) => {}
+    }
+    Context { project: Some(p), contract: Some(k) }
+}
+
+fn ledger_and_period(
+    f: &mut Findings,
+    ledger: &Ledger<'_>,
+    period: &Period,
+    kind: RecordKind,
+    id: &str,
+    version: u64,
+    date: NaiveDate,
+) -> Option<u64> {
+    let (invoiced, other) = ledger.lookup(kind, id, version);
+    if invoiced {
+        f.add(Reason::AlreadyInvoiced, || format!("`{id}` version {version} is in the ledger"));
+    }
+    if !period.contains(date) {
+        f.add(Reason::OutsidePeriod, || format!("{date} is outside {} to {}", period.start, period.end));
+    }
+    other
+}
+
+/// Every check of SPEC §6 for one entry, given its rating.
+pub(crate) fn entry<'a>(
+    master: &MasterData<'a>,
+    e: &'a TimesheetEntry,
+    line: Result<RatedLine<'a>>,
+    day_totals: &IdMap<(&str, NaiveDate), Decimal>,
+    ledger: &Ledger<'_>,
+    period: &Period,
+) -> EntryAssessment<'a> {
+    let mut f = Findings(Vec::new());
+    let ctx = common(master, &mut f, e.status, e.approved_by.as_deref(), &e.worker_id, &e.project_id, e.date);
+    let task_billable = match (&e.task_id, ctx.project) {
+        (Some(t), Some(p)) => p.tasks.iter().find(|x| &x.id == t).is_none_or(|x| x.billable),
+        _ => true,
+    };
+    if !e.billable || ctx.project.is_some_and(|p| !p.billable) || !task_billable {
+        let which = if !e.billable {
+            "the entry"
+        } else if !task_billable {
+            "the task"
+        } else {
+            "the project"
+        };
+        f.add(Reason::NotBillable, || format!("{which} is not billable"));
+    }
+    if let Some(k) = ctx.contract
+        && k.billing_type != BillingType::TimeAndMaterials
+    {
+        f.add(Reason::ContractNotHourly, || {
+            format!("contract `{}` is {:?}: hours are work in progress, not revenue", k.id, k.billing_type)
+                .to_lowercase()
+        });
+    }
+    let day = Decimal::from(24);
+    if e.hours <= Decimal::ZERO || e.hours > day {
+        f.add(Reason::InvalidHours, || format!("hours {} must be above 0 and at most 24", e.hours));
+    } else if let Some(total) = day_totals.get(&(e.worker_id.as_str(), e.date))
+        && *total > day
+    {
+        f.add(Reason::InvalidHours, || format!("`{}` records {total} hours on {}, more than 24", e.worker_id, e.date));
+    }
+    let line = match line {
+        Ok(l) => Some(l),
+        Err(err) => {
+            f.add_error(&err);
+            None
+        }
+    };
+    let replaces = ledger_and_period(&mut f, ledger, period, RecordKind::Entry, &e.id, e.version, e.date);
+    let reasons = f.done();
+    let status = super::status_of(&reasons);
+    let billable = match (&line, status) {
+        (Some(l), super::Status::Eligible) => {
+            Some(Billable { amount: l.amount, hours: Some(l.hours.billable), parts: l.parts.clone() })
+        }
+        _ => None,
+    };
+    EntryAssessment {
+        entry_id: Cow::Borrowed(&e.id),
+        version: e.version,
+        status,
+        retryable: super::retryable(&reasons),
+        reasons,
+        line,
+        billable,
+        held: None,
+        replaces_invoiced_version: replaces,
+    }
+}
+
+/// Every check that applies to an expense, and its price.
+pub(crate) fn expense<'a>(
+    master: &MasterData<'a>,
+    x: &'a Expense,
+    ledger: &Ledger<'_>,
+    period: &Period,
+    options: &RateOptions,
+) -> ExpenseAssessment<'a> {
+    let mut f = Findings(Vec::new());
+    let ctx = common(master, &mut f, x.status, x.approved_by.as_deref(), &x.worker_id, &x.project_id, x.date);
+    let contract_bills = ctx.contract.is_none_or(|k| k.billing_type != BillingType::NonBillable);
+    if !x.billable || ctx.project.is_some_and(|p| !p.billable) || !contract_bills {
+        let which = if !x.billable {
+            "the expense"
+        } else if !contract_bills {
+            "the contract"
+        } else {
+            "the project"
+        };
+        f.add(Reason::NotBillable, || format!("{which} is not billable"));
+    }
+    let policy = ctx.contract.and_then(|k| k.expense_policy.as_ref());
+    if policy.is_some_and(|p| p.receipt_required) && !x.receipt {
+        f.add(Reason::ReceiptMissing, || "the contract requires a receipt and none is attached".into());
+    }
+    let line = match ctx.contract.map(|k| price_expense(k, x, options)) {
+        Some(Ok(l)) => Some(l),
+        Some(Err(err)) => {
+            f.add_error(&err);
+            None
+        }
+        None => None,
+    };
+    let replaces = ledger_and_period(&mut f, ledger, period, RecordKind::Expense, &x.id, x.version, x.date);
+    let reasons = f.done();
+    let status = super::status_of(&reasons);
+    let billable = match (&line, status) {
+        (Some(l), super::Status::Eligible) => Some(Billable { amount: l.amount, hours: None, parts: Vec::new() }),
+        _ => None,
+    };
+    ExpenseAssessment {
+        expense_id: Cow::Borrowed(&x.id),
+        version: x.version,
+        status,
+        retryable: super::retryable(&reasons),
+        reasons,
+        line,
+        billable,
+        held: None,
+        replaces_invoiced_version: replaces,
+    }
+}
+
+/// Cost plus markup, converted to the contract currency and rounded like a line.
+fn price_expense<'a>(k: &'a Contract, x: &Expense, options: &RateOptions) -> Result<ExpenseLine<'a>> {
+    let markup = k.expense_policy.as_ref().map_or(Decimal::ZERO, |p| p.markup_percent);
+    let fx = if x.amount.currency != k.currency {
+        let date = options.fx_date.unwrap_or(x.date);
+        Some(rates::fx_applied(x.amount.currency, k.currency, date, options)?)
+    } else {
+        None
+    };
+    let factor = Decimal::ONE
+        .checked_add(markup.checked_div(Decimal::ONE_HUNDRED).ok_or_else(overflow)?)
+        .ok_or_else(overflow)?;
+    let mut unrounded = x.amount.amount.checked_mul(factor).ok_or_else(overflow)?;
+    if let Some(fx) = &fx {
+        unrounded = unrounded.checked_mul(fx.rate).ok_or_else(overflow)?;
+    }
+    let amount = round_to_scale(unrounded, k.currency.require_minor_units()?, k.rounding_mode)?;
+    Ok(ExpenseLine {
+        contract_id: Cow::Borrowed(&k.id),
+        currency: k.currency,
+        cost: x.amount,
+        markup_percent: markup,
+        fx,
+        unrounded,
+        amount,
+    })
+}

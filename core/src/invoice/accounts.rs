@@ -1,0 +1,182 @@
+//! Where every input record ended, the exception queue and the deferred
+//! list, the counters and the reconciliation.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::document::*;
+use super::ledger::{LedgerLine, SourceKind};
+use super::request::InvoiceRunRequest;
+use super::run::Place;
+use super::windows::Period;
+use crate::api::ApiVersion;
+use crate::eligibility::Finding;
+
+/// Where every record ended, and the queues.
+pub(super) struct Accounts {
+    places: BTreeMap<SourceKind, Vec<Option<Place>>>,
+    retainer_windows: Vec<String>,
+    exceptions: Vec<(SourceKind, usize, QueueItem)>,
+    deferred: Vec<(SourceKind, usize, QueueItem)>,
+}
+
+impl Accounts {
+    pub(super) fn new(req: &InvoiceRunRequest) -> Self {
+        let mut places = BTreeMap::new();
+        places.insert(SourceKind::Entry, vec![None; req.entries.len()]);
+        places.insert(SourceKind::Expense, vec![None; req.expenses.len()]);
+        places.insert(SourceKind::Milestone, vec![None; req.milestones.len()]);
+        places.insert(SourceKind::Retainer, Vec::new());
+        Accounts { places, retainer_windows: Vec::new(), exceptions: Vec::new(), deferred: Vec::new() }
+    }
+
+    pub(super) fn retainer_window(&mut self, id: &str) -> usize {
+        self.retainer_windows.push(id.to_string());
+        if let Some(p) = self.places.get_mut(&SourceKind::Retainer) {
+            p.push(None);
+        }
+        self.retainer_windows.len() - 1
+    }
+
+    pub(super) fn place(&mut self, kind: SourceKind, index: usize, place: Place) {
+        if let Some(slot) = self.places.get_mut(&kind).and_then(|p| p.get_mut(index)) {
+            *slot = Some(place);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue(
+        &mut self,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        self.queue_as(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
+    }
+
+    /// Queue a record: it ends in the exception queue or deferred.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue_as(
+        &mut self,
+        place: Place,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        self.push(place, kind, index, id, version, contract_id, date, reasons, held_amount);
+        self.place(kind, index, place);
+    }
+
+    /// Queue the held part of a record split at the not-to-exceed; the record itself counts as invoiced.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue_held(
+        &mut self,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        self.push(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        place: Place,
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        contract_id: Option<String>,
+        date: Option<NaiveDate>,
+        reasons: Vec<Finding>,
+        held_amount: Option<Decimal>,
+    ) {
+        let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
+        let item = QueueItem { kind, id: id.to_string(), version, contract_id, date, reasons, retryable, held_amount };
+        match place {
+            Place::Deferred => self.deferred.push((kind, index, item)),
+            _ => self.exceptions.push((kind, index, item)),
+        }
+    }
+
+    pub(super) fn finish(
+        mut self,
+        period: Period,
+        invoice_date: NaiveDate,
+        invoices: Vec<Invoice>,
+        ledger: Vec<LedgerLine>,
+        next_number: u64,
+    ) -> InvoiceRunResponse {
+        // Queues: by kind, then input order; one record's items keep their order.
+        self.exceptions.sort_by_key(|(k, i, _)| (*k, *i));
+        self.deferred.sort_by_key(|(k, i, _)| (*k, *i));
+        let mut counters = Counters { invoices: invoices.len(), ..Counters::default() };
+        for inv in &invoices {
+            counters.lines += inv.lines.len();
+            counters.credits += inv.lines.iter().filter(|l| l.kind == LineKind::Credit).count();
+            counters.late += inv.lines.iter().flat_map(|l| &l.sources).filter(|s| s.late).count();
+            let t = counters.totals_by_currency.entry(inv.currency.code().to_string()).or_default();
+            t.invoices += 1;
+            t.subtotal += inv.subtotal;
+            t.tax += inv.tax_total;
+            t.rounding += inv.rounding;
+            t.total += inv.total;
+        }
+        for (_, _, q) in &self.exceptions {
+            for r in &q.reasons {
+                *counters.exceptions_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
+            }
+        }
+        for (_, _, q) in &self.deferred {
+            for r in &q.reasons {
+                *counters.deferred_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
+            }
+        }
+        let reconciliation = self
+            .places
+            .iter()
+            .map(|(kind, places)| {
+                let count = |p: Place| places.iter().filter(|x| **x == Some(p)).count();
+                let (invoiced, exceptioned, deferred) =
+                    (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
+                Reconciliation {
+                    kind: *kind,
+                    received: places.len(),
+                    invoiced,
+                    exceptioned,
+                    deferred,
+                    balanced: places.len() == invoiced + exceptioned + deferred,
+                }
+            })
+            .collect();
+        InvoiceRunResponse {
+            api_version: ApiVersion,
+            period,
+            invoice_date,
+            invoices,
+            exceptions: self.exceptions.into_iter().map(|(_, _, q)| q).collect(),
+            deferred: self.deferred.into_iter().map(|(_, _, q)| q).collect(),
+            ledger,
+            next_number,
+            counters,
+            reconciliation,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The ledger: every record version an invoice run billed or credited. A run
+//! reads the ledger of earlier runs and returns it with its own lines added;
+//! feeding that back bills nothing twice.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::eligibility::{ContractInvoiced, LedgerRecord, RecordKind};
+use crate::money::Currency;
+use crate::wire;
+
+/// What kind of record a ledger line bills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A timesheet entry.
+    Entry,
+    /// An expense.
+    Expense,
+    /// A milestone.
+    Milestone,
+    /// One window of a retainer (`id` is `<contract>@<window start>`).
+    Retainer,
+}
+
+impl SourceKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Entry => "entry",
+            SourceKind::Expense => "expense",
+            SourceKind::Milestone => "milestone",
+            SourceKind::Retainer => "retainer",
+        }
+    }
+}
+
+/// One record version billed (positive amount) or credited (negative) on an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LedgerLine {
+    /// Record kind.
+    pub kind: SourceKind,
+    /// Record id.
+    pub id: String,
+    /// Record version billed or credited.
+    pub version: u64,
+    /// The contract billed.
+    pub contract_id: String,
+    /// The invoice the line is on.
+    pub invoice_number: String,
+    /// Net amount billed (negative for a credit), in `currency`.
+    #[serde(deserialize_with = "wire::decimal")]
+    pub amount: Decimal,
+    /// The contract currency.
+    pub currency: Currency,
+    /// Hours billed (entries), negative for a credit.
+    #[serde(default, deserialize_with = "wire::opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Decimal>,
+    /// For a credit: the invoice whose line it reverses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<String>,
+}
+
+/// The ledger indexed for a run.
+pub(crate) struct LedgerIndex<'a> {
+    /// (kind, id) -> lines, in ledger order.
+    by_record: BTreeMap<(SourceKind, &'a str), Vec<&'a LedgerLine>>,
+}
+
+impl<'a> LedgerIndex<'a> {
+    pub(crate) fn new(lines: &'a [LedgerLine]) -> Self {
+        let mut by_record: BTreeMap<(SourceKind, &'a str), Vec<&'a LedgerLine>> = BTreeMap::new();
+        for l in lines {
+            by_record.entry((l.kind, l.id.as_str())).or_default().push(l);
+        }
+        LedgerIndex { by_record }
+    }
+
+    /// The versions eligibility treats as invoiced: every version with a net
+    /// positive amount left (billed and not fully credited).
+    pub(crate) fn records(&self) -> Vec<LedgerRecord> {
+        let mut out = Vec::new();
+        for ((kind, id), lines) in &self.by_record {
+            let kind = match kind {
+                SourceKind::Entry => RecordKind::Entry,
+                SourceKind::Expense => RecordKind::Expense,
+                _ => continue,
+            };
+            let mut versions: BTreeMap<u64, ()> = BTreeMap::new();
+            for l in lines {
+                versions.insert(l.version, ());
+            }
+            for v in versions.keys() {
+                out.push(LedgerRecord { kind, id: (*id).to_string(), version: *v });
+            }
+        }
+        out
+    }
+
+    /// Net amount invoiced per contract (entries and expenses), for the not-to-exceed.
+    pub(crate) fn invoiced(lines: &[LedgerLine]) -> Vec<ContractInvoiced> {
+        let mut per: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for l in lines.iter().filter(|l| matches!(l.kind, SourceKind::Entry | SourceKind::Expense)) {
+            *per.entry(l.contract_id.as_str()).or_default() += l.amount;
+        }
+        per.into_iter().map(|(k, amount)| ContractInvoiced { contract_id: k.to_string(), amount }).collect()
+    }
+
+    /// What is still billed of `version` (its lines net of credits), to reverse
+    /// when a newer version arrives: (amount, hours, the invoice that billed it).
+    pub(crate) fn open_amount(&self, kind: SourceKind, id: &str, version: u64) -> Option<OpenAmount<'a>> {
+        let lines = self.by_record.get(&(kind, id))?;
+        let of_version = || lines.iter().filter(|l| l.version == version);
+        let amount: Decimal = of_version().map(|l| l.amount).sum();
+        if amount <= Decimal::ZERO {
+            return None;
+        }
+        let hours = of_version().filter_map(|l| l.hours).reduce(|a, b| a + b);
+        let first = of_version().find(|l| l.amount > Decimal::ZERO)?;
+        Some(OpenAmount { amount, hours, invoice_number: &first.invoice_number })
+    }
+
+    /// Every other version of the record with an amount still billed: (a line of it, the open amount).
+    pub(crate) fn open_versions(&self, kind: SourceKind, id: &str, version: u64) -> Vec<(&'a LedgerLine, Decimal)> {
+        let Some(lines) = self.by_record.get(&(kind, id)) else { return Vec::new() };
+        let versions: BTreeMap<u64, ()> =
+            lines.iter().filter(|l| l.version != version).map(|l| (l.version, ())).collect();
+        versions
+            .keys()
+            .filter_map(|v| {
+                let open = self.open_amount(kind, id, *v)?;
+                let line = lines.iter().find(|l| l.version == *v)?;
+                Some((*line, open.amount))
+            })
+            .collect()
+    }
+
+    /// The newest version of the record in the ledger other than `version`.
+    pub(crate) fn latest_other_version(&self, kind: SourceKind, id: &str, version: u64) -> Option<u64> {
+        self.by_record.get(&(kind, id))?.iter().map(|l| l.version).filter(|v| *v != version).max()
+    }
+
+    /// True when (kind, id, version) has been billed.
+    pub(crate) fn contains(&self, kind: SourceKind, id: &str, version: u64) -> bool {
+        self.by_record.get(&(kind, id)).is_some_and(|ls| ls.iter().any(|l| l.version == version))
+    }
+}
+
+/// The part of a billed version not yet credited.
+pub(crate) struct OpenAmount<'a> {
+    pub(crate) amount: Decimal,
+    pub(crate) hours: Option<Decimal>,
+    pub(crate) invoice_number: &'a str,
+}

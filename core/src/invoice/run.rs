@@ -1,0 +1,529 @@
+//! The run itself: dedupe the input, assess every record, add milestones and
+//! retainers, group into invoices, tax and total them, number them, and
+//! account for every record.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::accounts::Accounts;
+use super::assemble::build_invoice;
+use super::document::*;
+use super::ledger::{LedgerIndex, SourceKind};
+use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
+use super::windows::{Period, clipped_window, windows};
+use crate::eligibility::{self, ExpenseLine, Finding, Reason, Run, Status};
+use crate::error::{Error, Result};
+use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, Project};
+use crate::money::{FxTable, round_to_scale};
+use crate::rates::{Holidays, MasterData, RateOptions, Tables};
+use crate::tax::{self, TaxTable};
+
+/// Where an input record ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    Invoiced,
+    Exception,
+    Deferred,
+}
+
+/// A billed item waiting for its invoice.
+pub(super) struct Item {
+    pub(super) kind: SourceKind,
+    /// Input index (entries, expenses, milestones) or window index (retainers); credits share their record's.
+    pub(super) index: usize,
+    pub(super) id: String,
+    pub(super) version: u64,
+    pub(super) contract: usize,
+    pub(super) project_id: Option<String>,
+    pub(super) date: NaiveDate,
+    pub(super) amount: Decimal,
+    pub(super) hours: Option<Decimal>,
+    pub(super) late: bool,
+    pub(super) line: LineKind,
+    /// Labour: (role, task, hourly rate); expenses: category; others: own line.
+    pub(super) group: Option<(String, String, Decimal)>,
+    pub(super) description: String,
+    pub(super) explanation: Explanation,
+}
+
+/// The invoice an item lands on, in numbering order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct InvoiceKey {
+    pub(super) customer_id: String,
+    pub(super) contract_id: String,
+    pub(super) project_id: String,
+    pub(super) currency: String,
+    pub(super) window: Period,
+}
+
+/// Run the invoice run over `req`. Pure and deterministic: the same request
+/// gives the same response, byte for byte once serialized.
+pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
+    let period = Period::new(req.period.start, req.period.end).map_err(|e| e.at("period"))?;
+    let invoice_date = req.as_of.date_naive();
+    let master = MasterData::new(Tables {
+        workers: &req.workers,
+        customers: &req.customers,
+        contracts: &req.contracts,
+        projects: &req.projects,
+        rate_cards: &req.rate_cards,
+    })?;
+    let customers: BTreeMap<&str, &Customer> = req.customers.iter().map(|c| (c.id.as_str(), c)).collect();
+    let contracts: BTreeMap<&str, usize> = req.contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+    let projects: BTreeMap<&str, &Project> = req.projects.iter().map(|p| (p.id.as_str(), p)).collect();
+    let tax_table = TaxTable::new(&req.tax_rules).map_err(|e| e.under("tax_rules"))?;
+    let options = RateOptions {
+        holidays: Holidays::new(&req.holidays),
+        fx: FxTable::new(&req.fx_rates).map_err(|e| e.under("fx_rates"))?,
+        fx_policy: req.policy.fx,
+        fx_date: match req.policy.fx_date {
+            FxDate::EntryDate => None,
+            FxDate::InvoiceDate => Some(invoice_date),
+            FxDate::PeriodEnd => Some(period.end),
+        },
+    };
+    let ledger = LedgerIndex::new(&req.ledger);
+
+    let mut out = Accounts::new(req);
+    let mut items: Vec<Item> = Vec::new();
+
+    // 1. Duplicates in the input: the first copy of an id+version is used, older versions give way to the newest.
+    let entry_keep = dedupe(req.entries.iter().map(|e| (e.id.as_str(), e.version)));
+    let expense_keep = dedupe(req.expenses.iter().map(|x| (x.id.as_str(), x.version)));
+    for (i, e) in req.entries.iter().enumerate() {
+        if let Err(reason) = entry_keep[i] {
+            out.queue(
+                SourceKind::Entry,
+                i,
+                &e.id,
+                e.version,
+                None,
+                Some(e.date),
+                vec![duplicate_finding(reason)],
+                None,
+            );
+        }
+    }
+    for (i, x) in req.expenses.iter().enumerate() {
+        if let Err(reason) = expense_keep[i] {
+            out.queue(
+                SourceKind::Expense,
+                i,
+                &x.id,
+                x.version,
+                None,
+                Some(x.date),
+                vec![duplicate_finding(reason)],
+                None,
+            );
+        }
+    }
+    let entry_index: Vec<usize> = (0..req.entries.len()).filter(|i| entry_keep[*i].is_ok()).collect();
+    let expense_index: Vec<usize> = (0..req.expenses.len()).filter(|i| expense_keep[*i].is_ok()).collect();
+    let entries: Cow<'_, [_]> = if entry_index.len() == req.entries.len() {
+        Cow::Borrowed(&req.entries[..])
+    } else {
+        Cow::Owned(entry_index.iter().map(|i| req.entries[*i].clone()).collect())
+    };
+    let expenses: Cow<'_, [_]> = if expense_index.len() == req.expenses.len() {
+        Cow::Borrowed(&req.expenses[..])
+    } else {
+        Cow::Owned(expense_index.iter().map(|i| req.expenses[*i].clone()).collect())
+    };
+
+    // 2. Eligibility and rating. What a changed record will credit no longer counts toward its contract's cap.
+    let records = ledger.records();
+    let mut invoiced = LedgerIndex::invoiced(&req.ledger);
+    let replaced = entries
+        .iter()
+        .map(|e| (SourceKind::Entry, e.id.as_str(), e.version))
+        .chain(expenses.iter().map(|x| (SourceKind::Expense, x.id.as_str(), x.version)));
+    for (kind, id, version) in replaced {
+        for (other, open) in ledger.open_versions(kind, id, version) {
+            if let Some(row) = invoiced.iter_mut().find(|r| r.contract_id == other.contract_id) {
+                row.amount -= open;
+            }
+        }
+    }
+    let eligibility_period = match req.policy.before_period {
+        BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
+        BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
+    };
+    let run = Run { period: eligibility_period, ledger: &records, invoiced: &invoiced };
+    let assessment = eligibility::assess(&master, &entries, &expenses, &run, &options)?;
+
+    for (k, a) in assessment.entries.into_iter().enumerate() {
+        let i = entry_index[k];
+        let e = &req.entries[i];
+        let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
+        let contract_id = contract.map(|c| req.contracts[c].id.clone());
+        let held = a.held.as_ref().map(|h| h.amount);
+        match (a.status, a.billable, a.line, contract) {
+            (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
+                let role = master.worker(&e.worker_id).map_or_else(String::new, |w| w.role.clone());
+                let task = e.task_id.clone().unwrap_or_default();
+                let task_name = e
+                    .task_id
+                    .as_ref()
+                    .and_then(|t| projects.get(e.project_id.as_str())?.tasks.iter().find(|x| &x.id == t))
+                    .and_then(|t| t.name.clone());
+                let description = match (&task_name, e.task_id.as_ref()) {
+                    (Some(name), _) => format!("{} — {}", role.replace('_', " "), name),
+                    (None, Some(t)) => format!("{} — {}", role.replace('_', " "), t),
+                    (None, None) => role.replace('_', " "),
+                };
+                let late = e.date < period.start;
+                if let Some(old) = a.replaces_invoiced_version {
+                    items.extend(credit(&ledger, SourceKind::Entry, i, &e.id, old, e.version, c, e.date, late));
+                }
+                items.push(Item {
+                    kind: SourceKind::Entry,
+                    index: i,
+                    id: e.id.clone(),
+                    version: e.version,
+                    contract: c,
+                    project_id: Some(e.project_id.clone()),
+                    date: e.date,
+                    amount: billable.amount,
+                    hours: billable.hours,
+                    late,
+                    line: LineKind::Labour,
+                    group: Some((role, task, line.hourly_rate)),
+                    description,
+                    explanation: Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap: held },
+                });
+                out.place(SourceKind::Entry, i, Place::Invoiced);
+                if a.status == Status::PartiallyEligible {
+                    out.queue_held(SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
+                }
+            }
+            (status, ..) => {
+                let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
+                out.queue_as(place, SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
+            }
+        }
+    }
+
+    for (k, a) in assessment.expenses.into_iter().enumerate() {
+        let i = expense_index[k];
+        let x = &req.expenses[i];
+        let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
+        let contract_id = contract.map(|c| req.contracts[c].id.clone());
+        let held = a.held.as_ref().map(|h| h.amount);
+        match (a.status, a.billable, a.line, contract) {
+            (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
+                let late = x.date < period.start;
+                if let Some(old) = a.replaces_invoiced_version {
+                    items.extend(credit(&ledger, SourceKind::Expense, i, &x.id, old, x.version, c, x.date, late));
+                }
+                items.push(Item {
+                    kind: SourceKind::Expense,
+                    index: i,
+                    id: x.id.clone(),
+                    version: x.version,
+                    contract: c,
+                    project_id: Some(x.project_id.clone()),
+                    date: x.date,
+                    amount: billable.amount,
+                    hours: None,
+                    late,
+                    line: LineKind::Expense,
+                    group: Some((x.category.clone(), String::new(), Decimal::ZERO)),
+                    description: format!("Expenses — {}", x.category),
+                    explanation: Explanation::Expense {
+                        line: Box::new(ExpenseLine { contract_id: Cow::Owned(line.contract_id.into_owned()), ..line }),
+                        held_at_cap: held,
+                    },
+                });
+                out.place(SourceKind::Expense, i, Place::Invoiced);
+                if a.status == Status::PartiallyEligible {
+                    out.queue_held(
+                        SourceKind::Expense,
+                        i,
+                        &x.id,
+                        x.version,
+                        contract_id,
+                        Some(x.date),
+                        a.reasons,
+                        held,
+                    );
+                }
+            }
+            (status, ..) => {
+                let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
+                out.queue_as(
+                    place,
+                    SourceKind::Expense,
+                    i,
+                    &x.id,
+                    x.version,
+                    contract_id,
+                    Some(x.date),
+                    a.reasons,
+                    held,
+                );
+            }
+        }
+    }
+
+    // 3. Milestones: accepted ones are billed once.
+    for (i, m) in req.milestones.iter().enumerate() {
+        let Some(&c) = contracts.get(m.contract_id.as_str()) else {
+            let f = Finding::new(Reason::UnknownReference, format!("no contract has id `{}`", m.contract_id));
+            out.queue(SourceKind::Milestone, i, &m.id, m.version, None, Some(m.due), vec![f], None);
+            continue;
+        };
+        let contract = &req.contracts[c];
+        let mut reasons = Vec::new();
+        if ledger.contains(SourceKind::Milestone, &m.id, m.version) || m.status == MilestoneStatus::Invoiced {
+            reasons.push(Finding::new(Reason::AlreadyInvoiced, "this milestone version was invoiced before"));
+        }
+        if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
+            reasons.push(reason);
+        }
+        if m.status == MilestoneStatus::Pending {
+            reasons.push(Finding::new(Reason::NotAccepted, "the customer has not accepted the milestone yet"));
+        }
+        let deferred = m.status == MilestoneStatus::Pending && reasons.len() == 1;
+        if !reasons.is_empty() {
+            let place = if deferred { Place::Deferred } else { Place::Exception };
+            out.queue_as(
+                place,
+                SourceKind::Milestone,
+                i,
+                &m.id,
+                m.version,
+                Some(contract.id.clone()),
+                Some(m.due),
+                reasons,
+                None,
+            );
+            continue;
+        }
+        let scale = contract.currency.require_minor_units()?;
+        let amount = round_to_scale(m.amount, scale, contract.rounding_mode)?;
+        let date = m.due.clamp(period.start, period.end);
+        if let Some(old) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version) {
+            items.extend(credit(&ledger, SourceKind::Milestone, i, &m.id, old, m.version, c, date, false));
+        }
+        items.push(Item {
+            kind: SourceKind::Milestone,
+            index: i,
+            id: m.id.clone(),
+            version: m.version,
+            contract: c,
+            project_id: None,
+            date,
+            amount,
+            hours: None,
+            late: false,
+            line: LineKind::Milestone,
+            group: None,
+            description: format!("Milestone {}{}", m.id, m.name.as_ref().map_or(String::new(), |n| format!(": {n}"))),
+            explanation: Explanation::Milestone { name: m.name.clone(), due: m.due },
+        });
+        out.place(SourceKind::Milestone, i, Place::Invoiced);
+    }
+
+    // 4. Retainers: each window of the schedule within the period, once.
+    for (c, contract) in req.contracts.iter().enumerate() {
+        let (BillingType::Retainer, Some(terms)) = (contract.billing_type, &contract.retainer) else { continue };
+        for window in windows(contract.billing_schedule, &period) {
+            if window.end < contract.start || contract.end.is_some_and(|end| window.start > end) {
+                continue;
+            }
+            let id = format!("{}@{}", contract.id, window.start);
+            if ledger.contains(SourceKind::Retainer, &id, 1) {
+                continue;
+            }
+            let index = out.retainer_window(&id);
+            if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
+                out.queue(
+                    SourceKind::Retainer,
+                    index,
+                    &id,
+                    1,
+                    Some(contract.id.clone()),
+                    Some(window.start),
+                    vec![reason],
+                    None,
+                );
+                continue;
+            }
+            let scale = contract.currency.require_minor_units()?;
+            items.push(Item {
+                kind: SourceKind::Retainer,
+                index,
+                id: id.clone(),
+                version: 1,
+                contract: c,
+                project_id: None,
+                date: window.start,
+                amount: round_to_scale(terms.amount, scale, contract.rounding_mode)?,
+                hours: None,
+                late: false,
+                line: LineKind::Retainer,
+                group: None,
+                description: format!(
+                    "{} {} to {}",
+                    terms.description.as_deref().unwrap_or("Retainer"),
+                    window.start,
+                    window.end
+                ),
+                explanation: Explanation::Retainer { window },
+            });
+            out.place(SourceKind::Retainer, index, Place::Invoiced);
+        }
+    }
+
+    // 5. Group into invoices, in numbering order.
+    let mut drafts: BTreeMap<InvoiceKey, Vec<Item>> = BTreeMap::new();
+    for item in items {
+        let contract = &req.contracts[item.contract];
+        let key = invoice_key(req.policy.grouping, contract, &item, &period);
+        drafts.entry(key).or_default().push(item);
+    }
+
+    // 6. Tax, totals, numbers.
+    let mut number = req.numbering.next;
+    let mut invoices = Vec::new();
+    let mut new_ledger = req.ledger.clone();
+    for (key, items) in drafts {
+        let contract = &req.contracts[items[0].contract];
+        let customer = customers.get(key.customer_id.as_str()).copied();
+        let determination = customer
+            .ok_or_else(|| {
+                Error::new(crate::Code::UnknownReference, format!("no customer has id `{}`", key.customer_id))
+            })
+            .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, &tax_table));
+        let determination = match determination {
+            Ok(d) => d,
+            Err(e) => {
+                let finding = Finding::new(Reason::from_error(&e), e.message.clone());
+                for item in items.iter().filter(|i| i.line != LineKind::Credit) {
+                    out.queue_as(
+                        Place::Exception,
+                        item.kind,
+                        item.index,
+                        &item.id,
+                        item.version,
+                        Some(req.contracts[item.contract].id.clone()),
+                        Some(item.date),
+                        vec![finding.clone()],
+                        None,
+                    );
+                }
+                continue;
+            }
+        };
+        let invoice_number = format!("{}{:0width$}", req.numbering.prefix, number, width = req.numbering.width);
+        number += 1;
+        let invoice = build_invoice(
+            invoice_number,
+            key,
+            items,
+            contract,
+            determination,
+            invoice_date,
+            req.policy.lines,
+            &mut new_ledger,
+            &req.contracts,
+        )?;
+        invoices.push(invoice);
+    }
+
+    Ok(out.finish(period, invoice_date, invoices, new_ledger, number))
+}
+
+fn duplicate_finding(reason: Reason) -> Finding {
+    match reason {
+        Reason::Superseded => Finding::new(reason, "a newer version of this record is in the same input"),
+        _ => Finding::new(reason, "this id and version appear earlier in the input; the first copy is used"),
+    }
+}
+
+/// For each record: `Ok(())` to keep it, or why not (an earlier identical copy, or a newer version).
+fn dedupe<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> Vec<Result<(), Reason>> {
+    let records: Vec<(&str, u64)> = records.collect();
+    let mut newest: BTreeMap<&str, u64> = BTreeMap::new();
+    for (id, v) in &records {
+        let slot = newest.entry(id).or_insert(*v);
+        *slot = (*slot).max(*v);
+    }
+    let mut seen: BTreeSet<(&str, u64)> = BTreeSet::new();
+    records
+        .iter()
+        .map(|(id, v)| {
+            if newest.get(id).is_some_and(|n| n > v) {
+                Err(Reason::Superseded)
+            } else if !seen.insert((id, *v)) {
+                Err(Reason::DuplicateRecord)
+            } else {
+                Ok(())
+            }
+        })
+        .collect()
+}
+
+fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
+    match customer.map(|c| c.status) {
+        Some(CustomerStatus::Active) => None,
+        Some(_) => Some(Finding::new(Reason::CustomerOnHold, "the customer is not active for billing")),
+        None => Some(Finding::new(Reason::UnknownReference, "the contract's customer is not in the request")),
+    }
+}
+
+/// The credit reversing what is still billed of `old`, for a record now billed at `version`.
+#[allow(clippy::too_many_arguments)]
+fn credit(
+    ledger: &LedgerIndex<'_>,
+    kind: SourceKind,
+    index: usize,
+    id: &str,
+    old: u64,
+    version: u64,
+    contract: usize,
+    date: NaiveDate,
+    late: bool,
+) -> Option<Item> {
+    let open = ledger.open_amount(kind, id, old)?;
+    Some(Item {
+        kind,
+        index,
+        id: id.to_string(),
+        version: old,
+        contract,
+        project_id: None,
+        date,
+        amount: -open.amount,
+        hours: open.hours.map(|h| -h),
+        late,
+        line: LineKind::Credit,
+        group: None,
+        description: format!("Credit: {} {} version {} on invoice {}", kind.as_str(), id, old, open.invoice_number),
+        explanation: Explanation::Credit {
+            invoice_number: open.invoice_number.to_string(),
+            replaced_by_version: version,
+        },
+    })
+}
+
+fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item, period: &Period) -> InvoiceKey {
+    let anchor = item.date.clamp(period.start, period.end);
+    let window = clipped_window(contract.billing_schedule, anchor, period);
+    let base = InvoiceKey {
+        customer_id: contract.customer_id.clone(),
+        contract_id: contract.id.clone(),
+        project_id: String::new(),
+        currency: contract.currency.code().to_string(),
+        window,
+    };
+    match grouping {
+        Grouping::Contract => base,
+        Grouping::Customer => InvoiceKey { contract_id: String::new(), window: *period, ..base },
+        Grouping::Project => InvoiceKey { project_id: item.project_id.clone().unwrap_or_default(), ..base },
+    }
+}

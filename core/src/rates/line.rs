@@ -1,0 +1,226 @@
+//! A rated line: what one timesheet entry is worth, and every reason why.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::duration::Hours;
+use super::matching::{Candidate, Scope};
+use super::overtime::{HourBlock, Premium};
+use crate::error::Result;
+use crate::model::{BillingType, RateUnit};
+use crate::money::{Currency, Money, RoundingMode, overflow, round_to_scale};
+
+/// What a line's amount is for (SPEC §5.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Time-and-materials labour: billable revenue.
+    Billing,
+    /// Fixed-fee or retainer labour: valued for cost and work in progress; revenue comes from milestones or the retainer.
+    Wip,
+    /// Labour on a non-billable contract: valued for cost only.
+    Cost,
+}
+
+impl Purpose {
+    /// The purpose of labour under a contract of `billing_type`.
+    pub fn of(billing_type: BillingType) -> Purpose {
+        match billing_type {
+            BillingType::TimeAndMaterials => Purpose::Billing,
+            BillingType::FixedFee | BillingType::Retainer => Purpose::Wip,
+            BillingType::NonBillable => Purpose::Cost,
+        }
+    }
+}
+
+/// The rule that priced the line.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RuleApplied<'a> {
+    /// The contract's rate card.
+    pub rate_card_id: Cow<'a, str>,
+    /// The selected rule.
+    pub rule_id: Cow<'a, str>,
+    /// Its scope.
+    pub scope: Scope,
+    /// Its score (`scope × 2 + worker named`).
+    pub score: u8,
+    /// The rate as written on the card.
+    pub rate: Decimal,
+    /// The card's currency.
+    pub currency: Currency,
+    /// Per hour or per day.
+    pub unit: RateUnit,
+    /// The contract's hours per day, for a day rate (the hourly rate is `rate / hours_per_day`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_per_day: Option<Decimal>,
+}
+
+/// How an FX conversion was done (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FxMethod {
+    /// A direct table rate.
+    Direct,
+    /// The inverse of the opposite pair.
+    Inverse,
+    /// Through the policy's pivot currency.
+    Triangulated,
+}
+
+/// The FX rate used to bring an amount into the line's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct FxApplied {
+    /// The currency converted from.
+    pub from: Currency,
+    /// The line's currency.
+    pub to: Currency,
+    /// Units of `to` per unit of `from` (the product of the path's legs).
+    pub rate: Decimal,
+    /// The conversion date asked for (the entry date, or the request's `fx_date`).
+    pub date: NaiveDate,
+    /// The table date of the rate used (the oldest leg's).
+    pub as_of: NaiveDate,
+    /// Direct, inverse or triangulated.
+    pub method: FxMethod,
+}
+
+/// Hours of the line at one multiplier, and their amount.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct LinePart {
+    /// Hours in this part.
+    pub hours: Decimal,
+    /// Multiplier (1 for normal hours).
+    pub multiplier: Decimal,
+    /// Why: normal, daily, weekly, weekend or holiday.
+    pub premium: Premium,
+    /// Premiums that also applied with no higher multiplier.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outranked: Vec<Premium>,
+    /// `hours × rate × multiplier` (× FX, ÷ hours per day for a day rate), at full precision.
+    pub unrounded: Decimal,
+    /// `unrounded` rounded to the currency's minor units with the contract's rounding mode.
+    pub amount: Decimal,
+}
+
+/// The worker's cost of the line.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CostApplied {
+    /// The worker's cost rate per hour.
+    pub rate: Money,
+    /// Hours costed: the recorded hours (rounding, adjustments and premiums change the price, not the cost).
+    pub hours: Decimal,
+    /// `hours × rate` in the line's currency, rounded like the line; absent when no FX rate converts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// The FX rate, when the cost rate is in another currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fx: Option<FxApplied>,
+}
+
+/// One timesheet entry rated: amount, cost, margin and the full explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RatedLine<'a> {
+    /// The entry.
+    pub entry_id: Cow<'a, str>,
+    /// The entry's version.
+    pub version: u64,
+    /// Who worked.
+    pub worker_id: Cow<'a, str>,
+    /// The project.
+    pub project_id: Cow<'a, str>,
+    /// The task, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<Cow<'a, str>>,
+    /// The project's contract.
+    pub contract_id: Cow<'a, str>,
+    /// The entry date.
+    pub date: NaiveDate,
+    /// The contract currency: every amount on the line is in it.
+    pub currency: Currency,
+    /// True only for time-and-materials labour; fixed-fee, retainer and non-billable labour is not revenue.
+    pub revenue: bool,
+    /// Billing, work in progress, or cost.
+    pub purpose: Purpose,
+    /// The rule that priced the line.
+    pub rule: RuleApplied<'a>,
+    /// Every candidate rule with its score and what became of it.
+    pub candidates: Vec<Candidate<'a>>,
+    /// Hours recorded, rounded, and billed, with the rounding and adjustment applied.
+    pub hours: Hours<'a>,
+    /// The FX rate, when the rate card's currency is not the contract's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fx: Option<FxApplied>,
+    /// The hourly rate in the line's currency (rate × FX ÷ hours per day), at full precision.
+    pub hourly_rate: Decimal,
+    /// The line by multiplier: normal hours first, then premiums.
+    pub parts: Vec<LinePart>,
+    /// The contract's rounding mode, applied to each part.
+    pub rounding_mode: RoundingMode,
+    /// The sum of the parts' rounded amounts.
+    pub amount: Decimal,
+    /// The worker's cost, when the worker has a cost rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostApplied>,
+    /// `amount - cost.amount`, when the cost is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Decimal>,
+}
+
+fn own(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
+}
+
+impl RatedLine<'_> {
+    /// The same line owning its strings (for a response document).
+    pub fn into_owned(self) -> RatedLine<'static> {
+        RatedLine {
+            entry_id: own(self.entry_id),
+            worker_id: own(self.worker_id),
+            project_id: own(self.project_id),
+            task_id: self.task_id.map(own),
+            contract_id: own(self.contract_id),
+            rule: RuleApplied {
+                rate_card_id: own(self.rule.rate_card_id),
+                rule_id: own(self.rule.rule_id),
+                ..self.rule
+            },
+            candidates: self.candidates.into_iter().map(Candidate::into_owned).collect(),
+            hours: self.hours.into_owned(),
+            ..self
+        }
+    }
+}
+
+/// Price `blocks` of hours at `rate` (already in the line currency, per
+/// `unit`), each block rounded to `scale` places with `mode`.
+pub(crate) fn price(
+    blocks: Vec<HourBlock>,
+    rate: Decimal,
+    hours_per_day: Option<Decimal>,
+    scale: u32,
+    mode: RoundingMode,
+) -> Result<(Vec<LinePart>, Decimal)> {
+    let mut total = Decimal::ZERO;
+    let mut parts = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let mut unrounded = b.hours.checked_mul(rate).and_then(|x| x.checked_mul(b.multiplier)).ok_or_else(overflow)?;
+        if let Some(hpd) = hours_per_day {
+            unrounded = unrounded.checked_div(hpd).ok_or_else(overflow)?;
+        }
+        let amount = round_to_scale(unrounded, scale, mode)?;
+        total = total.checked_add(amount).ok_or_else(overflow)?;
+        parts.push(LinePart {
+            hours: b.hours,
+            multiplier: b.multiplier,
+            premium: b.premium,
+            outranked: b.outranked,
+            unrounded,
+            amount,
+        });
+    }
+    Ok((parts, total))
+}

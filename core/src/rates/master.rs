@@ -1,0 +1,313 @@
+//! Master data indexed once per batch: workers, customers, contracts,
+//! projects and rate cards by id, and every rate card's rules by the scope
+//! they name (SPEC §5), so matching an entry never scans a whole card.
+//!
+//! The maps here are lookups only: nothing iterates them into output, so
+//! their order never reaches a response.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rust_decimal::Decimal;
+
+use crate::error::{Code, Error, Result};
+use crate::model::{Contract, Customer, Project, RateCard, RateRule, Task, Worker};
+
+/// The Fx hash (as in rustc): a multiply-rotate hash over words, much faster
+/// than SipHash for the short ids the index is keyed by. Not DoS-resistant,
+/// which a pure in-process index of the caller's own data does not need.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl IdHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    /// A full avalanche (MurmurHash3's fmix64): hashbrown takes the bucket from
+    /// the low bits and the tag from the top 7, and ids share their first bytes
+    /// (`w1…`, `p1…`), which the multiply alone leaves in the low bits.
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// A lookup map keyed by ids. Never iterated into output.
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// The master data a batch is rated and checked against, borrowed from the caller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tables<'a> {
+    /// Workers [HRIS].
+    pub workers: &'a [Worker],
+    /// Customers [CRM/ERP] (eligibility reads their status; rating does not need them).
+    pub customers: &'a [Customer],
+    /// Contracts [ERP].
+    pub contracts: &'a [Contract],
+    /// Projects [PSA].
+    pub projects: &'a [Project],
+    /// Rate cards [ERP/PSA].
+    pub rate_cards: &'a [RateCard],
+}
+
+/// A contract with its customer and rate card resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct ContractRef<'a> {
+    pub contract: &'a Contract,
+    pub customer: Option<u32>,
+    pub card: Option<u32>,
+}
+
+/// A project with its contract resolved and its tasks by id.
+#[derive(Debug, Clone)]
+pub(crate) struct ProjectRef<'a> {
+    pub project: &'a Project,
+    pub contract: Option<u32>,
+    pub tasks: IdMap<&'a str, u32>,
+}
+
+impl<'a> ProjectRef<'a> {
+    pub fn task(&self, index: u32) -> &'a Task {
+        &self.project.tasks[index as usize]
+    }
+}
+
+/// Where a rule sits in the precedence ladder (SPEC §5.2) and the id it is scoped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum ScopeKey<'a> {
+    Task(&'a str),
+    Project(&'a str),
+    Contract(&'a str),
+    Customer(&'a str),
+    Default,
+}
+
+/// Whom a rule prices: one worker, a role, or anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Who<'a> {
+    Worker(&'a str),
+    Role(&'a str),
+    Anyone,
+}
+
+/// A rate card with its rules bucketed by (scope key, who).
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedCard<'a> {
+    pub card: &'a RateCard,
+    pub buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>>,
+}
+
+impl<'a> IndexedCard<'a> {
+    fn new(card: &'a RateCard) -> Self {
+        let mut buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>> = IdMap::default();
+        for (i, rule) in card.rules.iter().enumerate() {
+            buckets.entry((scope_key(rule), who(rule))).or_default().push(i as u32);
+        }
+        IndexedCard { card, buckets }
+    }
+
+    pub fn rule(&self, index: u32) -> &'a RateRule {
+        &self.card.rules[index as usize]
+    }
+}
+
+pub(crate) fn scope_key(rule: &RateRule) -> ScopeKey<'_> {
+    if let Some(t) = &rule.task_id {
+        ScopeKey::Task(t)
+    } else if let Some(p) = &rule.project_id {
+        ScopeKey::Project(p)
+    } else if let Some(c) = &rule.contract_id {
+        ScopeKey::Contract(c)
+    } else if let Some(c) = &rule.customer_id {
+        ScopeKey::Customer(c)
+    } else {
+        ScopeKey::Default
+    }
+}
+
+fn who(rule: &RateRule) -> Who<'_> {
+    match (&rule.worker_id, &rule.role) {
+        (Some(w), _) => Who::Worker(w),
+        (None, Some(r)) => Who::Role(r),
+        (None, None) => Who::Anyone,
+    }
+}
+
+/// Master data indexed by id for one batch. Build it once, then rate and
+/// check any number of entries against it.
+///
+/// ```
+/// use billable::rates::{MasterData, Tables};
+/// let master = MasterData::new(Tables::default()).unwrap();
+/// assert!(master.worker("w1").is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct MasterData<'a> {
+    pub(crate) workers: Vec<&'a Worker>,
+    worker_ids: IdMap<&'a str, u32>,
+    pub(crate) customers: Vec<&'a Customer>,
+    pub(crate) contracts: Vec<ContractRef<'a>>,
+    contract_ids: IdMap<&'a str, u32>,
+    pub(crate) projects: Vec<ProjectRef<'a>>,
+    project_ids: IdMap<&'a str, u32>,
+    pub(crate) cards: Vec<IndexedCard<'a>>,
+}
+
+impl<'a> MasterData<'a> {
+    /// Index `tables`. Two records of one kind with the same id are
+    /// `duplicate_id`; a contract whose `hours_per_day` is not above zero is
+    /// `invalid_value` and a duration-rounding increment that is not above zero
+    /// is `invalid_increment`, each with the path of the field. A reference
+    /// to an id that is absent is not an error here: the entries that need it
+    /// report `unknown_reference`.
+    pub fn new(tables: Tables<'a>) -> Result<Self> {
+        let worker_ids = ids("workers", tables.workers, |w| &w.id)?;
+        let customer_ids = ids("customers", tables.customers, |c| &c.id)?;
+        let contract_ids = ids("contracts", tables.contracts, |c| &c.id)?;
+        let project_ids = ids("projects", tables.projects, |p| &p.id)?;
+        let card_ids = ids("rate_cards", tables.rate_cards, |c| &c.id)?;
+        for (i, c) in tables.contracts.iter().enumerate() {
+            if c.hours_per_day <= Decimal::ZERO {
+                return Err(Error::new(
+                    Code::InvalidValue,
+                    format!("hours per day {} must be greater than zero", c.hours_per_day),
+                )
+                .at(format!("contracts[{i}].hours_per_day")));
+            }
+            if let Some(r) = &c.duration_rounding
+                && r.increment <= Decimal::ZERO
+            {
+                return Err(Error::new(
+                    Code::InvalidIncrement,
+                    format!("duration increment {} must be greater than zero", r.increment),
+                )
+                .at(format!("contracts[{i}].duration_rounding.increment")));
+            }
+            if let Some(ot) = &c.overtime {
+                let fields = [
+                    ("daily_threshold", ot.daily_threshold),
+                    ("daily_multiplier", ot.daily_multiplier),
+                    ("weekly_threshold", ot.weekly_threshold),
+                    ("weekly_multiplier", ot.weekly_multiplier),
+                    ("weekend_multiplier", ot.weekend_multiplier),
+                    ("holiday_multiplier", ot.holiday_multiplier),
+                ];
+                if let Some((name, v)) =
+                    fields.iter().find_map(|(n, v)| v.filter(|v| v.is_sign_negative()).map(|v| (n, v)))
+                {
+                    return Err(Error::new(Code::InvalidValue, format!("{name} {v} must not be negative"))
+                        .at(format!("contracts[{i}].overtime.{name}")));
+                }
+            }
+        }
+        let contracts = tables
+            .contracts
+            .iter()
+            .map(|contract| ContractRef {
+                contract,
+                customer: customer_ids.get(contract.customer_id.as_str()).copied(),
+                card: card_ids.get(contract.rate_card_id.as_str()).copied(),
+            })
+            .collect();
+        let mut projects = Vec::with_capacity(tables.projects.len());
+        for (i, project) in tables.projects.iter().enumerate() {
+            let mut tasks = IdMap::default();
+            for (k, t) in project.tasks.iter().enumerate() {
+                if tasks.insert(t.id.as_str(), k as u32).is_some() {
+                    return Err(Error::new(Code::DuplicateId, format!("task `{}` appears twice", t.id))
+                        .at(format!("projects[{i}].tasks[{k}].id")));
+                }
+            }
+            projects.push(ProjectRef {
+                project,
+                contract: contract_ids.get(project.contract_id.as_str()).copied(),
+                tasks,
+            });
+        }
+        Ok(MasterData {
+            workers: tables.workers.iter().collect(),
+            worker_ids,
+            customers: tables.customers.iter().collect(),
+            contracts,
+            contract_ids,
+            projects,
+            project_ids,
+            cards: tables.rate_cards.iter().map(IndexedCard::new).collect(),
+        })
+    }
+
+    /// The worker with `id`.
+    pub fn worker(&self, id: &str) -> Option<&'a Worker> {
+        self.worker_index(id).map(|i| self.workers[i as usize])
+    }
+
+    /// The contract with `id`.
+    pub fn contract(&self, id: &str) -> Option<&'a Contract> {
+        self.contract_ids.get(id).map(|&i| self.contracts[i as usize].contract)
+    }
+
+    pub(crate) fn worker_index(&self, id: &str) -> Option<u32> {
+        self.worker_ids.get(id).copied()
+    }
+
+    pub(crate) fn project_index(&self, id: &str) -> Option<u32> {
+        self.project_ids.get(id).copied()
+    }
+
+    pub(crate) fn contract_index(&self, id: &str) -> Option<u32> {
+        self.contract_ids.get(id).copied()
+    }
+}
+
+fn ids<'a, T>(kind: &str, items: &'a [T], id: impl Fn(&'a T) -> &'a String) -> Result<IdMap<&'a str, u32>> {
+    let mut map = IdMap::default();
+    map.reserve(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let key = id(item).as_str();
+        if let Some(first) = map.insert(key, i as u32) {
+            return Err(Error::new(Code::DuplicateId, format!("`{key}` is also the id of {kind}[{first}]"))
+                .at(format!("{kind}[{i}].id")));
+        }
+    }
+    Ok(map)
+}

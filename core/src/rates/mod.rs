@@ -1,0 +1,525 @@
+//! Rate application (SPEC §5): price timesheet entries against rate cards,
+//! with duration rounding, write-ups and write-downs, overtime, weekend and
+//! holiday premiums, FX, cost and margin, and the explanation of every number.
+//!
+//! Index the master data once with [`MasterData::new`], then [`rate`] a whole
+//! batch: the result holds one outcome per entry, in input order.
+//!
+//! ```
+//! use billable::model::{Contract, Project, RateCard, TimesheetEntry, Worker};
+//! use billable::rates::{rate, MasterData, RateOptions, Tables};
+//!
+//! let workers: Vec<Worker> = serde_json::from_str(r#"[{"id": "w1", "name": "Ada", "role": "consultant",
+//!     "employment": {"status": "active", "start": "2020-01-01"}}]"#).unwrap();
+//! let contracts: Vec<Contract> = serde_json::from_str(r#"[{"id": "k1", "customer_id": "c1", "currency": "USD",
+//!     "billing_type": "time_and_materials", "start": "2026-01-01", "rate_card_id": "rc",
+//!     "billing_schedule": "monthly"}]"#).unwrap();
+//! let projects: Vec<Project> = serde_json::from_str(r#"[{"id": "p1", "contract_id": "k1", "status": "open"}]"#).unwrap();
+//! let cards: Vec<RateCard> = serde_json::from_str(r#"[{"id": "rc", "currency": "USD", "rules": [
+//!     {"id": "default", "rate": "100.00"},
+//!     {"id": "consultants-on-p1", "rate": "150.00", "role": "consultant", "project_id": "p1"}]}]"#).unwrap();
+//! let entries: Vec<TimesheetEntry> = serde_json::from_str(r#"[{"id": "e1", "worker_id": "w1",
+//!     "project_id": "p1", "date": "2026-03-02", "hours": "7.5", "status": "approved"}]"#).unwrap();
+//!
+//! let master = MasterData::new(Tables { workers: &workers, contracts: &contracts, projects: &projects,
+//!     rate_cards: &cards, ..Tables::default() })?;
+//! let lines = rate(&master, &entries, &RateOptions::default());
+//! let line = lines[0].as_ref().unwrap();
+//! // The project-level role rule (score 8) beats the card default (score 2): 7.5 h × 150.00.
+//! assert_eq!((line.rule.rule_id.as_ref(), line.amount.to_string().as_str()), ("consultants-on-p1", "1125.00"));
+//! # Ok::<(), billable::Error>(())
+//! ```
+
+mod duration;
+mod line;
+mod master;
+mod matching;
+mod overtime;
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub use duration::{AdjustmentApplied, AdjustmentKind, Hours, RoundingApplied, round_duration};
+pub use line::{CostApplied, FxApplied, FxMethod, LinePart, Purpose, RatedLine, RuleApplied};
+pub use master::{MasterData, Tables};
+pub use matching::{Candidate, CandidateResult, Dimension, Scope, score};
+pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
+
+pub(crate) use master::IdMap;
+
+use crate::error::{Code, Error, Result};
+use crate::model::{RateUnit, TimesheetEntry};
+use crate::money::{Currency, FxPolicy, FxTable, Money, convert, overflow, round_to_scale};
+use matching::{CandidateSpec, Subject};
+
+/// Everything besides master data that rating reads.
+#[derive(Debug, Clone, Default)]
+pub struct RateOptions {
+    /// Holidays, for the holiday multiplier.
+    pub holidays: Holidays,
+    /// FX rates, for rate cards (and cost rates) in another currency than the contract.
+    pub fx: FxTable,
+    /// Inverse and pivot policy for FX (its rounding mode is not used: lines round with the contract's mode).
+    pub fx_policy: FxPolicy,
+    /// Convert at this date (an invoice date or period end); `None` converts at each entry's date.
+    pub fx_date: Option<NaiveDate>,
+}
+
+/// An entry resolved against master data, rule chosen and hours known.
+struct Prepared<'a> {
+    worker: u32,
+    contract: u32,
+    rule: u32,
+    card: u32,
+    candidates: Vec<matching::Candidate<'a>>,
+    hours: Hours<'a>,
+    fx: Option<FxApplied>,
+}
+
+fn unknown(path: &str, message: String) -> Error {
+    Error::new(Code::UnknownReference, message).at(path)
+}
+
+/// Per-batch caches: candidate sets by (worker, project, task) and FX by (from, to, date).
+#[derive(Default)]
+struct Caches {
+    candidates: IdMap<(u32, u32, u32), Vec<CandidateSpec>>,
+    fx: IdMap<(Currency, Currency, NaiveDate), Result<FxApplied>>,
+}
+
+impl Caches {
+    fn fx(&mut self, from: Currency, to: Currency, date: NaiveDate, options: &RateOptions) -> Result<FxApplied> {
+        self.fx.entry((from, to, date)).or_insert_with(|| fx_applied(from, to, date, options)).clone()
+    }
+}
+
+/// The FX rate from `from` to `to` on `date` under the options' table and policy.
+pub(crate) fn fx_applied(from: Currency, to: Currency, date: NaiveDate, options: &RateOptions) -> Result<FxApplied> {
+    let c = convert(Money::new(Decimal::ONE, from), to, date, &options.fx, &options.fx_policy)?;
+    let method = match c.method.as_str() {
+        "inverse" => FxMethod::Inverse,
+        "triangulated" => FxMethod::Triangulated,
+        _ => FxMethod::Direct,
+    };
+    Ok(FxApplied { from, to, rate: c.rate, date, as_of: c.as_of, method })
+}
+
+fn prepare<'a>(
+    master: &MasterData<'a>,
+    e: &'a TimesheetEntry,
+    options: &RateOptions,
+    caches: &mut Caches,
+) -> Result<Prepared<'a>> {
+    let day = Decimal::from(24);
+    if e.hours <= Decimal::ZERO || e.hours > day {
+        return Err(
+            Error::new(Code::InvalidHours, format!("hours {} must be above 0 and at most 24", e.hours)).at("hours")
+        );
+    }
+    if let Some(a) = &e.adjustment
+        && (a.billable_hours < Decimal::ZERO || a.billable_hours > day)
+    {
+        return Err(Error::new(
+            Code::InvalidHours,
+            format!("adjusted hours {} must be between 0 and 24", a.billable_hours),
+        )
+        .at("adjustment.billable_hours"));
+    }
+    let worker = master
+        .worker_index(&e.worker_id)
+        .ok_or_else(|| unknown("worker_id", format!("no worker has id `{}`", e.worker_id)))?;
+    let project = master
+        .project_index(&e.project_id)
+        .ok_or_else(|| unknown("project_id", format!("no project has id `{}`", e.project_id)))?;
+    let pref = &master.projects[project as usize];
+    let contract = pref.contract.ok_or_else(|| {
+        unknown(
+            "project_id",
+            format!("project `{}` bills under contract `{}`, which is absent", e.project_id, pref.project.contract_id),
+        )
+    })?;
+    let cref = &master.contracts[contract as usize];
+    let card = cref.card.ok_or_else(|| {
+        unknown(
+            "project_id",
+            format!("contract `{}` uses rate card `{}`, which is absent", cref.contract.id, cref.contract.rate_card_id),
+        )
+    })?;
+    let task = match &e.task_id {
+        Some(t) => Some(
+            pref.tasks
+                .get(t.as_str())
+                .copied()
+                .ok_or_else(|| unknown("task_id", format!("project `{}` has no task `{t}`", e.project_id)))?,
+        ),
+        None => None,
+    };
+    let indexed = &master.cards[card as usize];
+    let w = master.workers[worker as usize];
+    let specs = caches.candidates.entry((worker, project, task.unwrap_or(u32::MAX))).or_insert_with(|| {
+        matching::candidates(
+            indexed,
+            &Subject {
+                worker: w,
+                task_id: task.map(|t| pref.task(t).id.as_str()),
+                project_id: &pref.project.id,
+                contract_id: &cref.contract.id,
+                customer_id: &cref.contract.customer_id,
+            },
+        )
+    });
+    let (rule, candidates) = matching::select(indexed, specs, e.date)?;
+    let contract_ref = cref.contract;
+    let hours = duration::billable_hours(e.hours, contract_ref.duration_rounding.as_ref(), e.adjustment.as_ref())
+        .map_err(|err| err.at("hours"))?;
+    let fx = if indexed.card.currency != contract_ref.currency {
+        let date = options.fx_date.unwrap_or(e.date);
+        Some(caches.fx(indexed.card.currency, contract_ref.currency, date, options)?)
+    } else {
+        None
+    };
+    Ok(Prepared { worker, contract, rule, card, candidates, hours, fx })
+}
+
+/// Rate every entry of a batch. One outcome per entry, in input order; an
+/// entry that cannot be rated gets its error (`invalid_hours`,
+/// `unknown_reference`, `rate_missing`, `ambiguous_rate`, `fx_rate_missing`,
+/// ...) with the path of the entry's field, and never stops the others.
+///
+/// Overtime thresholds see the hours of the entries in this batch only: pass
+/// a worker's whole week to get weekly thresholds right.
+pub fn rate<'a>(
+    master: &MasterData<'a>,
+    entries: &'a [TimesheetEntry],
+    options: &RateOptions,
+) -> Vec<Result<RatedLine<'a>>> {
+    let mut caches = Caches::default();
+    let prepared: Vec<Result<Prepared<'a>>> =
+        entries.iter().map(|e| prepare(master, e, options, &mut caches)).collect();
+    let blocks = premiums(master, entries, &prepared, options);
+    entries
+        .iter()
+        .zip(prepared)
+        .zip(blocks)
+        .map(|((e, p), b)| finish(master, e, p?, b?, options, &mut caches))
+        .collect()
+}
+
+/// The hour blocks of every prepared entry: split by the overtime policy of
+/// its contract, per worker, contract and ISO week.
+fn premiums(
+    master: &MasterData<'_>,
+    entries: &[TimesheetEntry],
+    prepared: &[Result<Prepared<'_>>],
+    options: &RateOptions,
+) -> Vec<Result<Vec<HourBlock>>> {
+    let mut out: Vec<Result<Vec<HourBlock>>> = Vec::with_capacity(prepared.len());
+    let mut weeks: IdMap<(u32, u32, i32, u32), Vec<u32>> = IdMap::default();
+    for (i, p) in prepared.iter().enumerate() {
+        match p {
+            Ok(p) if master.contracts[p.contract as usize].contract.overtime.is_some() => {
+                let (y, w) = iso_week(entries[i].date);
+                weeks.entry((p.worker, p.contract, y, w)).or_default().push(i as u32);
+                out.push(Ok(Vec::new()));
+            }
+            Ok(p) => out.push(Ok(vec![HourBlock {
+                hours: p.hours.billable,
+                multiplier: Decimal::ONE,
+                premium: Premium::Normal,
+                outranked: Vec::new(),
+            }])),
+            Err(_) => out.push(Ok(Vec::new())),
+        }
+    }
+    // Each group writes only its own entries' slots, so the map's order never shows.
+    for ((_, contract, _, _), mut members) in weeks {
+        let Some(policy) = &master.contracts[contract as usize].contract.overtime else { continue };
+        members.sort_by_key(|&i| (entries[i as usize].date, i));
+        let items: Vec<(NaiveDate, Decimal)> = members
+            .iter()
+            .map(|&i| {
+                let hours = prepared[i as usize].as_ref().map_or(Decimal::ZERO, |p| p.hours.billable);
+                (entries[i as usize].date, hours)
+            })
+            .collect();
+        match allocate_week(policy, &options.holidays, &items) {
+            Ok(split) => {
+                for (i, b) in members.iter().zip(split) {
+                    out[*i as usize] = Ok(b);
+                }
+            }
+            Err(e) => {
+                for i in &members {
+                    out[*i as usize] = Err(e.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn finish<'a>(
+    master: &MasterData<'a>,
+    e: &'a TimesheetEntry,
+    p: Prepared<'a>,
+    blocks: Vec<HourBlock>,
+    options: &RateOptions,
+    caches: &mut Caches,
+) -> Result<RatedLine<'a>> {
+    let cref = &master.contracts[p.contract as usize];
+    let contract = cref.contract;
+    let card = &master.cards[p.card as usize];
+    let rule = card.rule(p.rule);
+    let currency = contract.currency;
+    let scale = currency.require_minor_units()?;
+    let mode = contract.rounding_mode;
+    let rate_here = match &p.fx {
+        Some(fx) => rule.rate.checked_mul(fx.rate).ok_or_else(overflow)?,
+        None => rule.rate,
+    };
+    let hours_per_day = (rule.unit == RateUnit::Day).then_some(contract.hours_per_day);
+    let hourly_rate = match hours_per_day {
+        Some(hpd) => rate_here.checked_div(hpd).ok_or_else(overflow)?,
+        None => rate_here,
+    };
+    let (parts, amount) = line::price(blocks, rate_here, hours_per_day, scale, mode)?;
+    let worker = master.workers[p.worker as usize];
+    let cost = match worker.cost_rate {
+        Some(cost_rate) => {
+            let fx = if cost_rate.currency != currency {
+                let date = options.fx_date.unwrap_or(e.date);
+                caches.fx(cost_rate.currency, currency, date, options).ok()
+            } else {
+                None
+            };
+            let known = cost_rate.currency == currency || fx.is_some();
+            let amount = if known {
+                let factor = fx.map_or(Decimal::ONE, |f| f.rate);
+                let raw =
+                    e.hours.checked_mul(cost_rate.amount).and_then(|x| x.checked_mul(factor)).ok_or_else(overflow)?;
+                Some(round_to_scale(raw, scale, mode)?)
+            } else {
+                None
+            };
+            Some(CostApplied { rate: cost_rate, hours: e.hours, amount, fx })
+        }
+        None => None,
+    };
+    let margin = match cost.as_ref().and_then(|c| c.amount) {
+        Some(c) => Some(amount.checked_sub(c).ok_or_else(overflow)?),
+        None => None,
+    };
+    let purpose = Purpose::of(contract.billing_type);
+    Ok(RatedLine {
+        entry_id: Cow::Borrowed(&e.id),
+        version: e.version,
+        worker_id: Cow::Borrowed(&e.worker_id),
+        project_id: Cow::Borrowed(&e.project_id),
+        task_id: e.task_id.as_deref().map(Cow::Borrowed),
+        contract_id: Cow::Borrowed(&contract.id),
+        date: e.date,
+        currency,
+        revenue: purpose == Purpose::Billing,
+        purpose,
+        rule: RuleApplied {
+            rate_card_id: Cow::Borrowed(&card.card.id),
+            rule_id: Cow::Borrowed(&rule.id),
+            scope: Scope::of(rule),
+            score: score(rule),
+            rate: rule.rate,
+            currency: card.card.currency,
+            unit: rule.unit,
+            hours_per_day,
+        },
+        candidates: p.candidates,
+        hours: p.hours,
+        fx: p.fx,
+        hourly_rate,
+        parts,
+        rounding_mode: mode,
+        amount,
+        cost,
+        margin,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! A small firm for unit and property tests.
+    use crate::model::{Contract, Project, RateCard, TimesheetEntry, Worker};
+    use serde_json::json;
+
+    pub fn workers() -> Vec<Worker> {
+        serde_json::from_value(json!([
+            {"id": "w1", "name": "Ada", "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"}},
+            {"id": "boss", "name": "Bo", "role": "manager", "employment": {"status": "active", "start": "2020-01-01"},
+             "approver_for": ["p1", "p-closed", "p-cap"]}
+        ]))
+        .unwrap()
+    }
+
+    /// k1: `overtime` as given; k-cap: not-to-exceed 1000.00.
+    pub fn contracts(overtime: serde_json::Value) -> Vec<Contract> {
+        serde_json::from_value(json!([
+            {"id": "k1", "customer_id": "c1", "currency": "USD", "billing_type": "time_and_materials", "start": "2026-01-01",
+             "rate_card_id": "rc", "billing_schedule": "monthly", "overtime": overtime},
+            {"id": "k-cap", "customer_id": "c1", "currency": "USD", "billing_type": "time_and_materials", "start": "2026-01-01",
+             "rate_card_id": "rc", "billing_schedule": "monthly", "not_to_exceed": "1000.00"}
+        ]))
+        .unwrap()
+    }
+
+    pub fn projects() -> Vec<Project> {
+        serde_json::from_value(json!([
+            {"id": "p1", "contract_id": "k1", "status": "open"},
+            {"id": "p-closed", "contract_id": "k1", "status": "closed"},
+            {"id": "p-cap", "contract_id": "k-cap", "status": "open"}
+        ]))
+        .unwrap()
+    }
+
+    pub fn cards(rate: &str) -> Vec<RateCard> {
+        serde_json::from_value(json!([{"id": "rc", "currency": "USD", "rules": [{"id": "std", "rate": rate}]}]))
+            .unwrap()
+    }
+
+    pub fn entry(id: &str, project: &str, date: &str, hours: &str) -> TimesheetEntry {
+        serde_json::from_value(json!({"id": id, "worker_id": "w1", "project_id": project, "date": date, "hours": hours,
+            "status": "approved", "approved_by": "boss"}))
+        .unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use serde_json::json;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn daily_overtime_day_total() {
+        let (w, k, p, c) = (
+            workers(),
+            contracts(json!({"daily_threshold": "8", "daily_multiplier": "1.5"})),
+            projects(),
+            cards("100.00"),
+        );
+        let master =
+            MasterData::new(Tables { workers: &w, contracts: &k, projects: &p, rate_cards: &c, ..Tables::default() })
+                .unwrap();
+        let entries = [entry("a", "p1", "2026-03-02", "6"), entry("b", "p1", "2026-03-02", "4")];
+        let lines: Vec<_> = rate(&master, &entries, &RateOptions::default()).into_iter().map(Result::unwrap).collect();
+        // 6 × 100.00 = 600.00; then 2 × 100.00 = 200.00 and 2 × 150.00 = 300.00 → 1100.00 for the day.
+        assert_eq!(lines[0].amount, d("600.00"));
+        assert_eq!(lines[1].parts.iter().map(|x| x.amount).collect::<Vec<_>>(), [d("200.00"), d("300.00")]);
+        assert_eq!(lines[0].amount + lines[1].amount, d("1100.00"));
+    }
+
+    #[test]
+    fn ladder_scores() {
+        let rule = |j: serde_json::Value| score(&serde_json::from_value(j).unwrap());
+        // task 5×2+1, project 4×2, contract 3×2+1, customer 2×2, card default 1×2.
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "task_id": "t", "worker_id": "w"})), 11);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "project_id": "p", "role": "r"})), 8);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "contract_id": "k", "worker_id": "w"})), 7);
+        assert_eq!(rule(json!({"id": "a", "rate": "1", "customer_id": "c"})), 4);
+        assert_eq!(rule(json!({"id": "a", "rate": "1"})), 2);
+    }
+
+    #[test]
+    fn duplicate_worker_ids_fail_the_batch() {
+        let mut w = workers();
+        w.push(w[0].clone());
+        let err = MasterData::new(Tables { workers: &w, ..Tables::default() }).unwrap_err();
+        assert_eq!((err.code, err.path.as_str()), (Code::DuplicateId, "workers[2].id"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const POLICY: &str = r#"{"daily_threshold": "8", "daily_multiplier": "1.5", "weekly_threshold": "40",
+            "weekly_multiplier": "1.5", "weekend_multiplier": "2", "holiday_multiplier": "2.5"}"#;
+
+        /// The amounts (rounded, unrounded) of every line for `hours` entries on one date.
+        fn day_amounts(rate_cents: i64, date: &str, hours: &[Decimal], rounding: bool) -> (Decimal, Decimal) {
+            let mut k = contracts(serde_json::from_str(POLICY).unwrap());
+            if rounding {
+                k[0].duration_rounding = serde_json::from_value(json!({"increment": "0.25", "mode": "up"})).unwrap();
+            }
+            let (w, p, c) = (workers(), projects(), cards(&Decimal::new(rate_cents, 2).to_string()));
+            let master = MasterData::new(Tables {
+                workers: &w,
+                contracts: &k,
+                projects: &p,
+                rate_cards: &c,
+                ..Tables::default()
+            })
+            .unwrap();
+            let entries: Vec<_> =
+                hours.iter().enumerate().map(|(i, h)| entry(&format!("e{i}"), "p1", date, &h.to_string())).collect();
+            let options =
+                RateOptions { holidays: Holidays::new(&["2026-12-25".parse().unwrap()]), ..RateOptions::default() };
+            rate(&master, &entries, &options)
+                .into_iter()
+                .map(Result::unwrap)
+                .fold((Decimal::ZERO, Decimal::ZERO), |acc, l| {
+                    (acc.0 + l.amount, acc.1 + l.parts.iter().map(|x| x.unrounded).sum::<Decimal>())
+                })
+        }
+
+        fn quarters(max: i64) -> impl Strategy<Value = Decimal> {
+            (1..=max).prop_map(|q| Decimal::new(q * 25, 2))
+        }
+
+        fn any_day() -> impl Strategy<Value = &'static str> {
+            // A Monday, a Saturday and a holiday (Friday 2026-12-25).
+            proptest::sample::select(vec!["2026-03-02", "2026-03-07", "2026-12-25"])
+        }
+
+        proptest! {
+            /// Splitting an entry into two with the same total, in the same place, never changes the day's
+            /// amount. Quarter hours × a rate divisible by 4 cents × 1.5/2/2.5 is exact to the cent, so the
+            /// rounded amounts agree too, not only the unrounded ones.
+            #[test]
+            fn splitting_an_entry_keeps_the_day_amount(
+                hours in proptest::collection::vec(quarters(24), 1..4),
+                at in 0usize..4, cut in 1i64..24, rate in 10i64..800, date in any_day(),
+            ) {
+                let at = at % hours.len();
+                let h = hours[at];
+                let first = Decimal::new(cut * 25, 2);
+                prop_assume!(first < h);
+                prop_assume!(hours.iter().copied().sum::<Decimal>() <= Decimal::from(24));
+                let mut split = hours.clone();
+                split[at] = first;
+                split.insert(at + 1, h - first);
+                let whole = day_amounts(rate * 4 * 100, date, &hours, false);
+                let parts = day_amounts(rate * 4 * 100, date, &split, false);
+                prop_assert_eq!(whole, parts);
+            }
+
+            /// More hours never bill less, with duration rounding and every premium in play.
+            #[test]
+            fn amount_is_monotone_in_hours(
+                before in proptest::collection::vec(quarters(16), 0..3),
+                h in 1i64..1200, extra in 1i64..400, rate in 100i64..30_000, date in any_day(),
+            ) {
+                let less = Decimal::new(h, 2);
+                let more = Decimal::new(h + extra, 2);
+                prop_assume!(before.iter().copied().sum::<Decimal>() + more <= Decimal::from(24));
+                let mut a = before.clone();
+                a.push(less);
+                let mut b = before;
+                b.push(more);
+                prop_assert!(day_amounts(rate, date, &a, true).0 <= day_amounts(rate, date, &b, true).0);
+            }
+        }
+    }
+}

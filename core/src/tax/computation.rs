@@ -1,0 +1,431 @@
+//! Tax computation (SPEC §7): several taxes per line in rule order, compound
+//! taxes, tax-exclusive and tax-inclusive prices, `per_line` and
+//! `per_document` rounding, credits and zero-rated lines.
+//!
+//! The method, decided and explained in `docs/tax.md`:
+//!
+//! - Each rule has an *effective rate* eₖ, the tax it adds per unit of net:
+//!   pₖ for a simple rule, pₖ·(1 + e₁ + … + eₖ₋₁) for a compound one. The
+//!   line's multiplier is M = 1 + Σ eₖ.
+//! - Tax-exclusive prices: the amount is the net. Rule k's base is the net,
+//!   plus the earlier taxes when it is compound; its tax is base × pₖ.
+//!   `per_line` rounds each tax (a compound base uses the rounded earlier
+//!   taxes, as printed); `per_document` keeps line taxes unrounded and
+//!   rounds the sum per rule once.
+//! - Tax-inclusive prices: net = round(gross / M); the line's tax is
+//!   gross − net exactly, split over its rules in proportion to eₖ by the
+//!   largest-remainder method, so net + taxes = gross to the minor unit.
+//!   The gross is fixed per line, so this holds under either policy.
+//! - A negative line (a credit) is computed on its magnitude and takes the
+//!   sign back, so a credit is exactly the negative of its debit under every
+//!   rounding mode (for `half_up`, `ceiling` and `floor` the mode applies to
+//!   the magnitude).
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::determination::{Determination, NoteKey};
+use crate::error::{Code, Error, Result};
+use crate::model::{TaxCategory, TaxRounding, TaxRule};
+use crate::money::{Currency, RoundingMode, allocate, overflow, round_to_scale, with_scale};
+
+/// How a document's taxes are computed: currency, price basis and rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TaxPolicy {
+    /// Currency of the amounts; taxes are rounded to its minor units.
+    pub currency: Currency,
+    /// Line amounts include tax (the net is backed out); default false.
+    #[serde(default)]
+    pub prices_include_tax: bool,
+    /// `per_line` (default) or `per_document`.
+    #[serde(default)]
+    pub tax_rounding: TaxRounding,
+    /// Rounding mode; default `half_away_from_zero`.
+    #[serde(default)]
+    pub rounding_mode: RoundingMode,
+}
+
+/// A line to tax: its amount (net, or gross when prices include tax) and its determination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaxableLine {
+    /// The line's id, unique in the document.
+    pub id: String,
+    /// At most the currency's minor units; negative for a credit.
+    pub amount: Decimal,
+    /// From [`PlaceOfSupply::determine`](super::PlaceOfSupply::determine).
+    pub determination: Determination,
+}
+
+/// Which tax: the rule applied and what an invoice prints for it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RuleRef {
+    /// The rule; absent for an untaxed line whose table has no rule of its category.
+    #[serde(rename = "rule_id")]
+    pub id: Option<String>,
+    /// The rule's display name (`VAT`, `GST`, `QST`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The rule's jurisdiction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// The line's category.
+    pub category: TaxCategory,
+    /// Rate in percent.
+    pub rate: Decimal,
+    /// Computed on the base plus the earlier taxes.
+    pub compound: bool,
+    /// The legend an untaxed line carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<NoteKey>,
+}
+
+impl RuleRef {
+    fn new(rule: Option<&TaxRule>, d: &Determination) -> RuleRef {
+        RuleRef {
+            id: rule.map(|r| r.id.clone()),
+            name: rule.and_then(|r| r.name.clone()),
+            jurisdiction: rule.map(|r| r.jurisdiction.clone()),
+            category: d.category,
+            rate: rule.map_or(Decimal::ZERO, |r| r.rate),
+            compound: rule.is_some_and(|r| r.compound),
+            note: d.note,
+        }
+    }
+}
+
+/// One tax on one line.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AppliedTax {
+    /// The rule.
+    #[serde(flatten)]
+    pub rule: RuleRef,
+    /// The amount taxed.
+    pub base: Decimal,
+    /// The tax: rounded under `per_line`; unrounded under `per_document` (then only the rule totals are rounded).
+    pub amount: Decimal,
+    /// The tax before rounding.
+    pub unrounded: Decimal,
+}
+
+/// The taxes of one line.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct LineTaxes {
+    /// The line's id.
+    pub id: String,
+    /// The amount as given.
+    pub amount: Decimal,
+    /// Category, place of supply and rules.
+    pub determination: Determination,
+    /// Net amount, at the currency's minor units.
+    pub net: Decimal,
+    /// Each tax, in rule order.
+    pub taxes: Vec<AppliedTax>,
+    /// Sum of the line's taxes.
+    pub tax: Decimal,
+    /// `net + tax`.
+    pub gross: Decimal,
+    /// How the numbers came about.
+    pub explanation: Vec<String>,
+}
+
+/// The document's total for one rule (or, for untaxed lines without a rule, one category and note).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RuleTotal {
+    /// The rule.
+    #[serde(flatten)]
+    pub rule: RuleRef,
+    /// Sum of the lines' bases, at the currency's minor units.
+    pub base: Decimal,
+    /// The rule's tax for the document, at the currency's minor units.
+    pub amount: Decimal,
+    /// Sum of the lines' unrounded taxes.
+    pub unrounded: Decimal,
+    /// Ids of the lines taxed under this rule.
+    pub lines: Vec<String>,
+}
+
+/// A document's taxes: per line, per rule, and the totals.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TaxComputation {
+    /// Per line, in input order.
+    pub lines: Vec<LineTaxes>,
+    /// Per rule, in order of first use.
+    pub totals: Vec<RuleTotal>,
+    /// Sum of the line nets.
+    pub net: Decimal,
+    /// Sum of the rule totals.
+    pub tax: Decimal,
+    /// `net + tax`.
+    pub gross: Decimal,
+    /// How the totals came about.
+    pub explanation: Vec<String>,
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_add(b).ok_or_else(overflow)
+}
+
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_mul(b).ok_or_else(overflow)
+}
+
+fn neg(a: Decimal) -> Decimal {
+    let mut n = -a;
+    if n.is_zero() {
+        n.set_sign_positive(true);
+    }
+    n
+}
+
+/// An exact value written with at least `scale` places and no trailing zeros
+/// beyond them (`0.0050` -> `0.005`, `19.0000` -> `19.00`).
+fn tidy(x: Decimal, scale: u32) -> Result<Decimal> {
+    let n = x.normalize();
+    if n.scale() < scale { with_scale(n, scale) } else { Ok(n) }
+}
+
+/// Round the magnitude and keep the sign, so that -x rounds to -(x rounded).
+fn round_magnitude(x: Decimal, scale: u32, mode: RoundingMode) -> Result<Decimal> {
+    let r = round_to_scale(x.abs(), scale, mode)?;
+    Ok(if x.is_sign_negative() { neg(r) } else { r })
+}
+
+/// One tax slot of a line: the rule (absent for an untaxed line without one) and its rate as a fraction.
+struct Slot<'a> {
+    rule: Option<&'a TaxRule>,
+    fraction: Decimal,
+}
+
+fn slots(d: &Determination) -> Vec<Slot<'_>> {
+    if d.rules.is_empty() {
+        return vec![Slot { rule: None, fraction: Decimal::ZERO }];
+    }
+    d.rules.iter().map(|r| Slot { rule: Some(r), fraction: r.rate / Decimal::ONE_HUNDRED }).collect()
+}
+
+/// The effective rate of each slot (tax per unit of net) and their sum.
+fn effective_rates(slots: &[Slot]) -> Result<(Vec<Decimal>, Decimal)> {
+    let mut rates = Vec::with_capacity(slots.len());
+    let mut sum = Decimal::ZERO;
+    for s in slots {
+        let compound = s.rule.is_some_and(|r| r.compound);
+        let e = if compound { mul(s.fraction, add(Decimal::ONE, sum)?)? } else { s.fraction };
+        sum = add(sum, e)?;
+        rates.push(e);
+    }
+    Ok((rates, sum))
+}
+
+fn percent(rate: Decimal) -> String {
+    format!("{} %", rate.normalize())
+}
+
+/// `VAT (de-19) at 19 %`.
+fn label(rule: &TaxRule) -> String {
+    format!("{} ({}) at {}", rule.name.as_deref().unwrap_or("tax"), rule.id, percent(rule.rate))
+}
+
+/// Compute the taxes of `lines` under `policy`. Line errors carry the
+/// line's path (`[2].amount`): an amount with more places than the
+/// currency's minor units, a duplicate or empty id.
+///
+/// ```
+/// use billable::model::Customer;
+/// use billable::money::Currency;
+/// use billable::tax::{compute, determine, Seller, TaxPolicy, TaxTable, TaxableLine};
+/// let table = TaxTable::new(&serde_json::from_str::<Vec<_>>(
+///     r#"[{"id": "de-vat", "jurisdiction": "DE", "category": "standard", "rate": "19", "name": "VAT"}]"#).unwrap()).unwrap();
+/// let seller = Seller { country: "DE".into(), subdivision: None, tax_ids: vec![] };
+/// let customer: Customer = serde_json::from_str(
+///     r#"{"id": "c1", "name": "Kunde GmbH", "country": "DE", "billing_currency": "EUR", "status": "active"}"#).unwrap();
+/// let date = "2026-03-31".parse().unwrap();
+/// let determination = determine(&seller, &customer, None, date, &table)?;
+/// let policy = TaxPolicy { currency: Currency::parse("EUR")?, prices_include_tax: false,
+///     tax_rounding: Default::default(), rounding_mode: Default::default() };
+/// let line = TaxableLine { id: "l1".into(), amount: "100.00".parse().unwrap(), determination };
+/// let result = compute(&[line], &policy)?;
+/// assert_eq!((result.tax.to_string(), result.gross.to_string()), ("19.00".into(), "119.00".into()));
+/// # Ok::<(), billable::Error>(())
+/// ```
+pub fn compute(lines: &[TaxableLine], policy: &TaxPolicy) -> Result<TaxComputation> {
+    let scale = policy.currency.require_minor_units().map_err(|e| e.at("currency"))?;
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if line.id.is_empty() {
+            return Err(Error::new(Code::InvalidValue, "id must not be empty").at(format!("[{i}].id")));
+        }
+        if let Some(first) = lines[..i].iter().position(|l| l.id == line.id) {
+            return Err(Error::new(Code::DuplicateId, format!("`{}` is also the id of line [{first}]", line.id))
+                .at(format!("[{i}].id")));
+        }
+        let amount = with_scale(line.amount, scale).map_err(|_| {
+            Error::new(
+                Code::InvalidValue,
+                format!("{} has more than the {scale} decimal places of {}", line.amount, policy.currency),
+            )
+            .at(format!("[{i}].amount"))
+        })?;
+        out.push(compute_line(line, amount, policy, scale)?);
+    }
+    let (totals, explanation) = rule_totals(&out, policy, scale)?;
+    let net = out.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, l| add(acc, l.net))?;
+    let tax = totals.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, t| add(acc, t.amount))?;
+    Ok(TaxComputation { lines: out, totals, net, tax, gross: add(net, tax)?, explanation })
+}
+
+fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: u32) -> Result<LineTaxes> {
+    let mode = policy.rounding_mode;
+    let d = &line.determination;
+    let slots = slots(d);
+    let (rates, rate_sum) = effective_rates(&slots)?;
+    let magnitude = amount.abs();
+    let zero = with_scale(Decimal::ZERO, scale)?;
+    // The place-of-supply reasoning is in the determination; this explains the numbers.
+    let mut explanation = vec![match d.rule_ids.as_slice() {
+        [] => format!("category {}: no tax charged", d.category.as_str()),
+        ids => format!("category {}: rules {}", d.category.as_str(), ids.join(", ")),
+    }];
+    if let Some(note) = d.note {
+        explanation.push(format!("note: {}", note.as_str()));
+    }
+    if amount.is_sign_negative() {
+        explanation.push(format!("credit: computed on {} and negated, so it mirrors the debit", amount.abs()));
+    }
+
+    // (base, amount, unrounded) per slot, on the magnitude.
+    let mut parts: Vec<(Decimal, Decimal, Decimal)> = Vec::with_capacity(slots.len());
+    let net;
+    if policy.prices_include_tax {
+        let multiplier = add(Decimal::ONE, rate_sum)?;
+        let exact = magnitude.checked_div(multiplier).ok_or_else(overflow)?;
+        let combined = mul(rate_sum, Decimal::ONE_HUNDRED)?;
+        net = round_to_scale(exact, scale, mode)?;
+        let tax_total = magnitude - net;
+        let shares =
+            if rate_sum.is_zero() { vec![zero; slots.len()] } else { allocate(tax_total, scale, &rates)?.shares };
+        explanation.push(format!(
+            "{magnitude} includes tax at {}: net = {magnitude} / {} = {} -> {net} ({}); tax = {magnitude} - {net} = {tax_total}",
+            percent(combined),
+            multiplier.normalize(),
+            exact.normalize(),
+            mode.as_str()
+        ));
+        let mut earlier = Decimal::ZERO;
+        for ((slot, e), share) in slots.iter().zip(&rates).zip(shares) {
+            let base = if slot.rule.is_some_and(|r| r.compound) { add(net, earlier)? } else { net };
+            let unrounded = mul(*e, exact)?;
+            earlier = add(earlier, share)?;
+            if let Some(rule) = slot.rule.filter(|_| slots.len() > 1) {
+                explanation.push(format!(
+                    "{}: share {} / {} of {tax_total} = {share} (largest remainder)",
+                    label(rule),
+                    e.normalize(),
+                    rate_sum.normalize()
+                ));
+            }
+            parts.push((base, share, unrounded));
+        }
+    } else {
+        net = magnitude;
+        let per_line = policy.tax_rounding == TaxRounding::PerLine;
+        let mut earlier = Decimal::ZERO;
+        for slot in &slots {
+            let base = if slot.rule.is_some_and(|r| r.compound) { add(net, earlier)? } else { net };
+            let unrounded = mul(base, slot.fraction)?;
+            let amount = if per_line { round_to_scale(unrounded, scale, mode)? } else { unrounded };
+            earlier = add(earlier, amount)?;
+            if let Some(rule) = slot.rule {
+                let result = if !per_line {
+                    format!("{} (rounded once per document)", unrounded.normalize())
+                } else if unrounded == amount {
+                    amount.to_string()
+                } else {
+                    format!("{} -> {amount} ({})", unrounded.normalize(), mode.as_str())
+                };
+                explanation.push(format!("{} of {base} = {result}", label(rule)));
+            }
+            parts.push((base, amount, unrounded));
+        }
+    }
+
+    let signed = |x: Decimal| tidy(if amount.is_sign_negative() { neg(x) } else { x }, scale);
+    let taxes = slots
+        .iter()
+        .zip(parts)
+        .map(|(slot, (base, amount, unrounded))| {
+            Ok(AppliedTax {
+                rule: RuleRef::new(slot.rule, d),
+                base: signed(base)?,
+                amount: signed(amount)?,
+                unrounded: signed(unrounded)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let net = signed(net)?;
+    let tax = taxes.iter().try_fold(zero, |acc, t| add(acc, t.amount))?;
+    Ok(LineTaxes {
+        id: line.id.clone(),
+        amount: line.amount,
+        determination: d.clone(),
+        net,
+        tax,
+        gross: add(net, tax)?,
+        taxes,
+        explanation,
+    })
+}
+
+fn rule_totals(lines: &[LineTaxes], policy: &TaxPolicy, scale: u32) -> Result<(Vec<RuleTotal>, Vec<String>)> {
+    let mode = policy.rounding_mode;
+    let mut totals: Vec<RuleTotal> = Vec::new();
+    for line in lines {
+        for t in &line.taxes {
+            let k = match totals.iter().position(|r| r.rule == t.rule) {
+                Some(k) => k,
+                None => {
+                    totals.push(RuleTotal {
+                        rule: t.rule.clone(),
+                        base: Decimal::ZERO,
+                        amount: Decimal::ZERO,
+                        unrounded: Decimal::ZERO,
+                        lines: Vec::new(),
+                    });
+                    totals.len() - 1
+                }
+            };
+            let total = &mut totals[k];
+            total.base = add(total.base, t.base)?;
+            total.amount = add(total.amount, t.amount)?;
+            total.unrounded = add(total.unrounded, t.unrounded)?;
+            total.lines.push(line.id.clone());
+        }
+    }
+    let once_per_document = policy.tax_rounding == TaxRounding::PerDocument && !policy.prices_include_tax;
+    let mut explanation = vec![format!(
+        "prices {} tax; {} in {} ({} places, {})",
+        if policy.prices_include_tax { "include" } else { "exclude" },
+        match (policy.tax_rounding, policy.prices_include_tax) {
+            (TaxRounding::PerLine, _) => "tax rounded per line",
+            (TaxRounding::PerDocument, false) => "tax summed unrounded per rule and rounded once per rule",
+            (TaxRounding::PerDocument, true) => {
+                "per_document rounding leaves nothing to round: each line's tax is its gross less its rounded net"
+            }
+        },
+        policy.currency,
+        scale,
+        mode.as_str()
+    )];
+    for t in &mut totals {
+        t.base = round_magnitude(t.base, scale, mode)?;
+        if once_per_document {
+            t.amount = round_magnitude(t.unrounded, scale, mode)?;
+            if let Some(id) = &t.rule.id {
+                explanation.push(format!("{id}: {} -> {} ({})", t.unrounded.normalize(), t.amount, mode.as_str()));
+            }
+        } else {
+            t.amount = with_scale(t.amount, scale)?;
+        }
+    }
+    Ok((totals, explanation))
+}
