@@ -34,6 +34,7 @@ __all__ = [
     "__version__",
     "_model_schema",
     "allocate",
+    "apply_events",
     "call",
     "call_json",
     "convert",
@@ -45,6 +46,8 @@ __all__ = [
     "tax",
     "validate",
     "validate_tax_id",
+    "verify_history",
+    "verify_webhook",
 ]
 
 __version__: Final[str]
@@ -131,6 +134,15 @@ def validate_tax_id(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 
 def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
+
+def apply_events(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Move records through the sync-state machine with CloudEvents: one outcome per event, records, seen ledger, exception queue, counters. (``{"records": [...], "seen": [...], "events": [...], "policy": {...}}``)"""
+
+def verify_history(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Verify the hash-chained audit history of records; names the first bad entry. (``{"records": [...]}``)"""
+
+def verify_webhook(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Verify a Standard Webhooks signature and timestamp against the caller's now. (``{"secret": "whsec_...", "headers": {...}, "payload": "...", "now": "..."}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""
