@@ -76,7 +76,7 @@ fn contracts() -> Value {
     k0["expense_policy"] = json!({"markup_percent": "10", "receipt_required": true});
     let mut k1 = base("k1", "c0", "USD", "rc-eur");
     k1["duration_rounding"] = json!({"increment": "0.25", "mode": "nearest", "minimum": "1"});
-    k1["not_to_exceed"] = json!("9000.00");
+    k1["not_to_exceed"] = json!("5500.00");
     k1["rounding_mode"] = json!("half_even");
     let mut k2 = base("k2", "c1", "EUR", "rc-usd");
     k2["billing_type"] = json!("fixed_fee");
@@ -266,7 +266,7 @@ fn requests() -> Vec<(&'static str, &'static str, Value)> {
         .map(|i| json!({"id": format!("e{i:04}"), "version": 1 + (i % 2)}))
         .chain((0..40).step_by(7).map(|i| json!({"kind": "expense", "id": format!("x{i:03}"), "version": 1})))
         .collect();
-    let invoiced = json!([{"contract_id": "k1", "amount": "1000.00"}, {"contract_id": "k3", "amount": "2000"},
+    let invoiced = json!([{"contract_id": "k1", "amount": "1000.00"}, {"contract_id": "k3", "amount": "4900"},
                           {"contract_id": "k1", "amount": "500.50"}]);
 
     let mut rate = inputs();
