@@ -202,7 +202,7 @@ fn check_subdivision(sub: &Option<String>, country: &str, path: &str) -> Result<
 ///
 /// let broken = Customer { tax_id: Some("FR40303265046".into()), ..customer };
 /// let e = place_of_supply(&seller, &broken, date).unwrap_err();
-/// assert_eq!((e.code.as_str(), e.path.as_str(), e.details["reason"].as_str()), ("invalid_tax_id", "customer.tax_id", Some("bad_check_digit")));
+/// assert_eq!((e.code.as_str(), e.path.as_str(), e.details.as_deref().unwrap()["reason"].as_str()), ("invalid_tax_id", "customer.tax_id", Some("bad_check_digit")));
 /// ```
 pub fn place_of_supply(seller: &Seller, customer: &Customer, date: NaiveDate) -> Result<PlaceOfSupply> {
     check_country(&seller.country, "seller.country")?;
