@@ -289,14 +289,14 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
     let none_c = Vec::new();
     for (i, cu) in r.customers.as_ref().unwrap_or(&none_c) {
         c.country(format!("customers[{i}].country"), &cu.country);
-        if let Some(sub) = &cu.subdivision {
-            if !is_subdivision_of(sub, &cu.country) {
-                c.push(
-                    Code::InvalidValue,
-                    format!("customers[{i}].subdivision"),
-                    format!("`{sub}` is not an ISO 3166-2 code of {}", cu.country),
-                );
-            }
+        if let Some(sub) = &cu.subdivision
+            && !is_subdivision_of(sub, &cu.country)
+        {
+            c.push(
+                Code::InvalidValue,
+                format!("customers[{i}].subdivision"),
+                format!("`{sub}` is not an ISO 3166-2 code of {}", cu.country),
+            );
         }
     }
     c.unique("customers", r.customers.as_ref().unwrap_or(&none_c), |x| &x.id);

@@ -212,7 +212,12 @@ enum CandidatesRepr<'a> {
 }
 
 impl<'a> Candidates<'a> {
-    pub(crate) fn shared(card: &'a RateCard, specs: Arc<[CandidateSpec]>, date: NaiveDate, selected: Option<u32>) -> Self {
+    pub(crate) fn shared(
+        card: &'a RateCard,
+        specs: Arc<[CandidateSpec]>,
+        date: NaiveDate,
+        selected: Option<u32>,
+    ) -> Self {
         Candidates(CandidatesRepr::Shared { card, specs, date, selected })
     }
 

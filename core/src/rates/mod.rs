@@ -294,8 +294,12 @@ fn finish<'a>(
         None => rate_here,
     };
     let (parts, amount) = if contract.overtime.is_none() {
-        let normal =
-            HourBlock { hours: p.hours.billable, multiplier: Decimal::ONE, premium: Premium::Normal, outranked: Vec::new() };
+        let normal = HourBlock {
+            hours: p.hours.billable,
+            multiplier: Decimal::ONE,
+            premium: Premium::Normal,
+            outranked: Vec::new(),
+        };
         line::price([normal], rate_here, hours_per_day, scale, mode)?
     } else {
         line::price(blocks, rate_here, hours_per_day, scale, mode)?
