@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::money::{overflow, round_to_scale};
 use crate::rates::{self, IdMap, MasterData, Parts, RateOptions, RatedLine};
+use crate::wire;
 
 /// Recorded hours per worker and day, over the entries whose own hours are
 /// valid: keyed by the worker's index when the worker is known (no string
@@ -90,7 +91,7 @@ fn common<'a>(
     date: NaiveDate,
 ) -> Context<'a> {
     if status != ApprovalStatus::Approved {
-        f.add(Reason::NotApproved, || format!("status is {status:?}, not approved").to_lowercase());
+        f.add(Reason::NotApproved, || format!("status is {}, not approved", wire::name_of(&status)));
     }
     match approved_by {
         Some(a) => {
@@ -123,7 +124,7 @@ fn common<'a>(
     };
     let p = pref.project;
     if p.status != ProjectStatus::Open {
-        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {:?}, not open", p.status).to_lowercase());
+        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {}, not open", wire::name_of(&p.status)));
     }
     let Some(cref) = pref.contract.map(|c| &master.contracts[c as usize]) else {
         f.add(Reason::UnknownReference, || format!("project `{project_id}`'s contract `{}` is absent", p.contract_id));
@@ -138,7 +139,7 @@ fn common<'a>(
             f.add(Reason::UnknownReference, || format!("contract `{}`'s customer `{}` is absent", k.id, k.customer_id))
         }
         Some(c) if c.status != CustomerStatus::Active => {
-            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {:?}", c.id, c.status).to_lowercase())
+            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {}", c.id, wire::name_of(&c.status)))
         }
         Some(_) => {}
     }
@@ -202,8 +203,11 @@ pub(crate) fn entry<'a>(
         && k.billing_type != BillingType::TimeAndMaterials
     {
         f.add(Reason::ContractNotHourly, || {
-            format!("contract `{}` is {:?}: hours are work in progress, not revenue", k.id, k.billing_type)
-                .to_lowercase()
+            format!(
+                "contract `{}` is {}: hours are work in progress, not revenue",
+                k.id,
+                wire::name_of(&k.billing_type)
+            )
         });
     }
     let day = Decimal::from(24);
