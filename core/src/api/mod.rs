@@ -9,6 +9,7 @@
 
 mod invoice_ops;
 mod money_ops;
+mod plan_ops;
 mod rate_ops;
 mod schema_op;
 mod tax_ops;
@@ -21,6 +22,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
+pub use plan_ops::{
+    CapacityAsk, ForecastAsk, PlanRequest, PlanResponse, ReconciliationAsk, SkillGapsAsk, UtilizationAsk,
+};
 pub use rate_ops::{
     Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
 };
@@ -94,6 +98,7 @@ operations! {
     tax_ops::Tax,
     tax_ops::ValidateTaxId,
     invoice_ops::InvoiceRun,
+    plan_ops::Plan,
     schema_op::Schema,
 }
 
