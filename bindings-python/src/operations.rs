@@ -86,5 +86,6 @@ operations! {
     tax => "Determine and compute taxes for lines, a seller and a customer.",
     validate_tax_id => "Check a VAT/GST number's format and check digits.",
     invoice_run => "The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation.",
+    plan => "Resource planning: capacity, utilization, over-allocation, skill gaps, forecast, reconciliation and demand from CRM stage changes.",
     schema => "The JSON Schema of an operation's request or response.",
 }

@@ -39,6 +39,7 @@ __all__ = [
     "convert",
     "eligibility",
     "invoice_run",
+    "plan",
     "rate",
     "round",
     "schema",
@@ -131,6 +132,9 @@ def validate_tax_id(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 
 def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
+
+def plan(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Resource planning: capacity, utilization, over-allocation, skill gaps, forecast, reconciliation and demand from CRM stage changes. (``{"period": {...}, "workers": [...], "allocations": [...], "capacity": {}, "over_allocation": {}, "forecast": {...}, "demand_change": {...}, ...}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""

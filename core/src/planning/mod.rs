@@ -146,3 +146,6 @@ impl<'g, 'a> Plan<'g, 'a> {
         self.grid
     }
 }
+
+#[cfg(test)]
+mod tests;
