@@ -92,12 +92,12 @@ impl Plan<'_, '_> {
             let capacity = &grid.rows[w].capacity;
             let mut ranges: Vec<OverRange> = Vec::new();
             let mut open: Option<OverRange> = None;
-            for d in grid.offset..grid.offset + grid.len {
+            for (d, &cap) in capacity.iter().enumerate().skip(grid.offset).take(grid.len) {
                 let mut load = committed.get(d).copied().unwrap_or_default();
                 if policy.include_tentative {
                     load += tentative.get(d).copied().unwrap_or_default();
                 }
-                let over = load - capacity[d];
+                let over = load - cap;
                 if over > Decimal::ZERO {
                     let date = grid.date(d);
                     match &mut open {
@@ -122,7 +122,7 @@ impl Plan<'_, '_> {
                             open = Some(r);
                         }
                     }
-                } else if !(load.is_zero() && capacity[d].is_zero())
+                } else if !(load.is_zero() && cap.is_zero())
                     && let Some(r) = open.take()
                 {
                     ranges.push(r);
