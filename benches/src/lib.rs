@@ -4,6 +4,7 @@
 //! so a figure measured today can be measured again tomorrow on the same input.
 
 pub mod invoice;
+pub mod planning;
 #[allow(clippy::inconsistent_digit_grouping)] // amounts in the generator are written as cents: 120_00 = 120.00
 pub mod rates;
 pub mod sync;

@@ -89,5 +89,6 @@ operations! {
     apply_events => "Move records through the sync-state machine with CloudEvents: one outcome per event, records, seen ledger, exception queue, counters.",
     verify_history => "Verify the hash-chained audit history of records; names the first bad entry.",
     verify_webhook => "Verify a Standard Webhooks signature and timestamp against the caller's now.",
+    plan => "Resource planning: capacity, utilization, over-allocation, skill gaps, forecast, reconciliation and demand from CRM stage changes.",
     schema => "The JSON Schema of an operation's request or response.",
 }

@@ -46,6 +46,7 @@ mod error;
 pub mod invoice;
 pub mod model;
 pub mod money;
+pub mod planning;
 pub mod rates;
 pub mod sync;
 pub mod tax;

@@ -38,6 +38,7 @@ from billable._native import (
     convert,
     eligibility,
     invoice_run,
+    plan,
     rate,
     round as round,  # explicit re-export: not in __all__, so a star import keeps the builtin
     schema,
@@ -112,6 +113,7 @@ __all__ = [
     "convert",
     "eligibility",
     "invoice_run",
+    "plan",
     "rate",
     "schema",
     "tax",

@@ -40,6 +40,7 @@ __all__ = [
     "convert",
     "eligibility",
     "invoice_run",
+    "plan",
     "rate",
     "round",
     "schema",
@@ -143,6 +144,9 @@ def verify_history(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 
 def verify_webhook(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """Verify a Standard Webhooks signature and timestamp against the caller's now. (``{"secret": "whsec_...", "headers": {...}, "payload": "...", "now": "..."}``)"""
+
+def plan(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Resource planning: capacity, utilization, over-allocation, skill gaps, forecast, reconciliation and demand from CRM stage changes. (``{"period": {...}, "workers": [...], "allocations": [...], "capacity": {}, "over_allocation": {}, "forecast": {...}, "demand_change": {...}, ...}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""

@@ -9,6 +9,7 @@
 
 mod invoice_ops;
 mod money_ops;
+mod plan_ops;
 mod rate_ops;
 mod schema_op;
 mod sync_ops;
@@ -22,6 +23,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use money_ops::{AllocateRequest, AllocateResponse, ConvertRequest, ConvertResponse, RoundRequest, RoundResponse};
+pub use plan_ops::{
+    CapacityAsk, ForecastAsk, PlanRequest, PlanResponse, ReconciliationAsk, SkillGapsAsk, UtilizationAsk,
+};
 pub use rate_ops::{
     Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
 };
@@ -102,6 +106,7 @@ operations! {
     sync_ops::ApplyEvents,
     sync_ops::VerifyWebhook,
     sync_ops::VerifyHistory,
+    plan_ops::Plan,
     schema_op::Schema,
 }
 

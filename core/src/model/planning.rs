@@ -33,6 +33,14 @@ pub struct Opportunity {
     /// Expected value, as the CRM records it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
+    /// The contract the work would be done under, for forecast pricing (rate application as for a project of
+    /// that contract); optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// The rate card that prices the work when there is no `contract_id` (a contract in the card's currency is
+    /// assumed); optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_card_id: Option<String>,
     /// Staffing the opportunity needs.
     #[serde(default)]
     pub demand: Vec<DemandLine>,

@@ -36,6 +36,8 @@ class Opportunity(Record):
     expected_start: datetime.date
     expected_end: datetime.date
     amount: Money | None = None
+    contract_id: str | None = None
+    rate_card_id: str | None = None
     demand: tuple[DemandLine, ...] = ()
 
 

@@ -1,0 +1,418 @@
+//! Forecast revenue (SPEC §10) per contract or opportunity per month:
+//! allocated hours × the hourly rate rate application gives × probability
+//! (tentative opportunity allocations) or 1, converted to a reporting
+//! currency.
+//!
+//! The rate comes from [`rates::rate`] itself: each allocated day becomes a
+//! synthetic approved one-hour entry of the allocation's worker on its
+//! project, dated that day, and the line's `hourly_rate` (the rule that
+//! matched by SPEC §5 precedence, card FX, day rates ÷ hours per day) prices
+//! the day's hours. An opportunity's allocations are priced as a project
+//! `opportunity:<id>` under the opportunity's `contract_id`, or under a
+//! contract `opportunity:<id>` of the opportunity's customer on its
+//! `rate_card_id`, in the card's currency. Overtime premiums and duration
+//! rounding do not apply to planned hours.
+//!
+//! Amounts are kept unrounded until a row is reported: `amount` and
+//! `weighted_amount` round to the currency's minor units half away from
+//! zero. The reporting conversion uses the FX table and policy with the rate
+//! on or before the month's last day (or a fixed `fx_date`).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::Plan;
+use super::period::{last_of_month, month_label};
+use crate::error::{Code, Error, Result};
+use crate::model::{
+    AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
+};
+use crate::money::{Currency, Money, RoundingMode, convert, overflow, round_to_scale};
+use crate::rates::{self, MasterData, RateOptions, Tables};
+
+/// What a forecast reads besides the plan.
+#[derive(Debug, Clone, Copy)]
+pub struct ForecastInputs<'a> {
+    /// Contracts [ERP].
+    pub contracts: &'a [Contract],
+    /// Projects [PSA].
+    pub projects: &'a [Project],
+    /// Rate cards.
+    pub rate_cards: &'a [RateCard],
+    /// Customers.
+    pub customers: &'a [Customer],
+    /// Opportunities [CRM], for probability and pricing of their allocations.
+    pub opportunities: &'a [Opportunity],
+    /// FX table and policy (card → contract and contract → reporting), holidays.
+    pub options: &'a RateOptions,
+    /// The currency the forecast is reported in.
+    pub reporting_currency: Currency,
+    /// Convert every month at this date; absent: at each month's last day.
+    pub fx_date: Option<NaiveDate>,
+}
+
+/// A rate that priced some of a row's hours.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct RateUsed {
+    /// The rate card.
+    pub rate_card_id: String,
+    /// The rule that matched.
+    pub rule_id: String,
+    /// Per hour, in the row's currency.
+    pub hourly_rate: Decimal,
+    /// Hours priced at it.
+    pub hours: Decimal,
+}
+
+/// The row in the reporting currency.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Reporting {
+    /// Reporting currency.
+    pub currency: Currency,
+    /// `amount` converted.
+    pub amount: Decimal,
+    /// `weighted_amount` converted (from the unrounded weighted amount).
+    pub weighted_amount: Decimal,
+    /// The rate applied (row currency → reporting currency).
+    pub fx_rate: Decimal,
+    /// Conversion date asked.
+    pub fx_date: NaiveDate,
+    /// Date of the table rate used.
+    pub fx_as_of: NaiveDate,
+    /// `identity`, `direct`, `inverse` or `triangulated`.
+    pub fx_method: String,
+}
+
+/// One contract's or opportunity's month.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ForecastRow {
+    /// The contract, for allocations on projects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<String>,
+    /// The opportunity, for allocations on opportunities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opportunity_id: Option<String>,
+    /// `2026-03`.
+    pub month: String,
+    /// The contract's (or priced opportunity's) currency.
+    pub currency: Currency,
+    /// Committed hours priced.
+    pub committed_hours: Decimal,
+    /// Tentative hours priced.
+    pub tentative_hours: Decimal,
+    /// Hours × rate, all hours, rounded to minor units.
+    pub amount: Decimal,
+    /// The opportunity's probability (percent) applied to tentative hours; absent for contracts (factor 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Decimal>,
+    /// `committed amount + tentative amount × probability / 100`, unrounded.
+    pub weighted_unrounded: Decimal,
+    /// `weighted_unrounded` rounded to minor units.
+    pub weighted_amount: Decimal,
+    /// The rates that priced the hours.
+    pub rates: Vec<RateUsed>,
+    /// In the reporting currency, unless the FX rate is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting: Option<Reporting>,
+    /// Why there is no reporting amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fx_error: Option<Error>,
+}
+
+/// Allocated hours that could not be priced (never dropped silently).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Unpriced {
+    /// The allocation.
+    pub allocation_id: String,
+    /// Days in the period with the error.
+    pub days: usize,
+    /// Their hours.
+    pub hours: Decimal,
+    /// The error (its first occurrence).
+    pub error: Error,
+}
+
+/// The forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Forecast {
+    /// Reporting currency.
+    pub reporting_currency: Currency,
+    /// By contracts then opportunities, by id, by month.
+    pub rows: Vec<ForecastRow>,
+    /// Hours that could not be priced.
+    pub unpriced: Vec<Unpriced>,
+}
+
+/// Who a row belongs to: contracts sort before opportunities.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Subject {
+    Contract(String),
+    Opportunity(String),
+}
+
+#[derive(Default)]
+struct Acc {
+    currency: Option<Currency>,
+    committed_hours: Decimal,
+    tentative_hours: Decimal,
+    committed_amount: Decimal,
+    tentative_amount: Decimal,
+    rates: BTreeMap<(String, String, Decimal), Decimal>,
+    month_end: Option<NaiveDate>,
+}
+
+/// The forecast of `plan` (see the module docs). Free function form of [`Plan::forecast`].
+pub fn forecast(plan: &Plan<'_, '_>, inputs: &ForecastInputs<'_>) -> Result<Forecast> {
+    plan.forecast(inputs)
+}
+
+fn synthetic_id(opp: &str) -> String {
+    format!("opportunity:{opp}")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| Error::new(Code::InvalidValue, e.to_string()))
+}
+
+impl Plan<'_, '_> {
+    /// Forecast revenue per contract or opportunity per month over the period.
+    pub fn forecast(&self, inputs: &ForecastInputs<'_>) -> Result<Forecast> {
+        let grid = self.grid;
+        let opportunities: BTreeMap<&str, &Opportunity> =
+            inputs.opportunities.iter().map(|o| (o.id.as_str(), o)).collect();
+        let cards: BTreeMap<&str, &RateCard> = inputs.rate_cards.iter().map(|c| (c.id.as_str(), c)).collect();
+        // Synthetic projects (and contracts) pricing each opportunity, or why it cannot be priced.
+        let mut contracts = inputs.contracts.to_vec();
+        let mut projects = inputs.projects.to_vec();
+        let mut pricing: BTreeMap<&str, std::result::Result<(), Error>> = BTreeMap::new();
+        for a in self.allocations.iter().filter(|a| a.status != AllocationStatus::Released) {
+            let Some(id) = a.opportunity_id.as_deref().filter(|_| a.project_id.is_none()) else { continue };
+            if pricing.contains_key(id) {
+                continue;
+            }
+            let outcome = match opportunities.get(id) {
+                None => Err(Error::new(Code::UnknownReference, format!("no opportunity has id `{id}`"))),
+                Some(o) => match (&o.contract_id, &o.rate_card_id) {
+                    (Some(k), _) => {
+                        projects.push(parse(serde_json::json!({
+                            "id": synthetic_id(id), "contract_id": k, "status": "open"}))?);
+                        Ok(())
+                    }
+                    (None, Some(card)) => match cards.get(card.as_str()) {
+                        Some(c) => {
+                            contracts.push(parse(serde_json::json!({
+                                "id": synthetic_id(id), "customer_id": o.customer_id, "currency": c.currency,
+                                "billing_type": "time_and_materials", "start": o.expected_start,
+                                "rate_card_id": card, "billing_schedule": "monthly"}))?);
+                            projects.push(parse(serde_json::json!({
+                                "id": synthetic_id(id), "contract_id": synthetic_id(id), "status": "open"}))?);
+                            Ok(())
+                        }
+                        None => Err(Error::new(
+                            Code::UnknownReference,
+                            format!("opportunity `{id}` names rate card `{card}`, which is absent"),
+                        )),
+                    },
+                    (None, None) => Err(Error::new(
+                        Code::RateMissing,
+                        format!("opportunity `{id}` names neither a contract_id nor a rate_card_id to price it"),
+                    )),
+                },
+            };
+            pricing.insert(id, outcome);
+        }
+        // One synthetic one-hour entry per allocated day in the period.
+        let mut entries: Vec<TimesheetEntry> = Vec::new();
+        let mut meta: Vec<(u32, Decimal)> = Vec::new();
+        let mut unpriced: BTreeMap<(u32, String), Unpriced> = BTreeMap::new();
+        let mut spreader = super::load::Spreader::default();
+        let window = grid.offset..grid.offset + grid.len;
+        for (w, list) in self.load.by_worker.iter().enumerate() {
+            for &i in list {
+                let a = &self.allocations[i as usize];
+                let mut days: Vec<(usize, Decimal)> = Vec::new();
+                spreader.spread(grid, w, a, |d, h| {
+                    if window.contains(&d) {
+                        days.push((d, h));
+                    }
+                })?;
+                let project = match (&a.project_id, &a.opportunity_id) {
+                    (Some(p), _) => Ok(p.clone()),
+                    (None, Some(o)) => match pricing.get(o.as_str()) {
+                        Some(Ok(())) => Ok(synthetic_id(o)),
+                        Some(Err(e)) => Err(e.clone()),
+                        None => Err(Error::new(Code::UnknownReference, format!("no opportunity has id `{o}`"))),
+                    },
+                    (None, None) => Err(Error::new(
+                        Code::MissingField,
+                        format!("allocation `{}` names neither a project nor an opportunity", a.id),
+                    )),
+                };
+                match project {
+                    Ok(project_id) => {
+                        for (d, h) in days {
+                            entries.push(TimesheetEntry {
+                                id: format!("{}@{}", a.id, grid.date(d)),
+                                version: 1,
+                                worker_id: a.worker_id.clone(),
+                                project_id: project_id.clone(),
+                                task_id: None,
+                                date: grid.date(d),
+                                hours: Decimal::ONE,
+                                billable: true,
+                                status: ApprovalStatus::Approved,
+                                approved_by: None,
+                                adjustment: None,
+                                notes: None,
+                            });
+                            meta.push((i, h));
+                        }
+                    }
+                    Err(e) => {
+                        for (_, h) in days {
+                            note_unpriced(&mut unpriced, i, &a.id, h, &e);
+                        }
+                    }
+                }
+            }
+        }
+        let master = MasterData::new(Tables {
+            workers: grid.workers,
+            customers: inputs.customers,
+            contracts: &contracts,
+            projects: &projects,
+            rate_cards: inputs.rate_cards,
+        })?;
+        let mut rows: BTreeMap<(Subject, String), Acc> = BTreeMap::new();
+        for (outcome, (e, &(i, hours))) in
+            rates::rate(&master, &entries, inputs.options).into_iter().zip(entries.iter().zip(&meta))
+        {
+            let a = &self.allocations[i as usize];
+            let line = match outcome {
+                Ok(line) => line,
+                Err(err) => {
+                    note_unpriced(&mut unpriced, i, &a.id, hours, &err);
+                    continue;
+                }
+            };
+            let subject = match (&a.project_id, &a.opportunity_id) {
+                (None, Some(o)) => Subject::Opportunity(o.clone()),
+                _ => Subject::Contract(line.contract_id.to_string()),
+            };
+            let acc = rows.entry((subject, month_label(e.date))).or_default();
+            acc.month_end.get_or_insert(last_of_month(e.date));
+            acc.currency.get_or_insert(line.currency);
+            let value = hours.checked_mul(line.hourly_rate).ok_or_else(overflow)?;
+            if a.status == AllocationStatus::Committed {
+                acc.committed_hours += hours;
+                acc.committed_amount += value;
+            } else {
+                acc.tentative_hours += hours;
+                acc.tentative_amount += value;
+            }
+            *acc.rates
+                .entry((line.rule.rate_card_id.to_string(), line.rule.rule_id.to_string(), line.hourly_rate))
+                .or_default() += hours;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for ((subject, month), acc) in rows {
+            out.push(self.row(subject, month, acc, &opportunities, inputs)?);
+        }
+        Ok(Forecast {
+            reporting_currency: inputs.reporting_currency,
+            rows: out,
+            unpriced: unpriced.into_values().collect(),
+        })
+    }
+
+    fn row(
+        &self,
+        subject: Subject,
+        month: String,
+        acc: Acc,
+        opportunities: &BTreeMap<&str, &Opportunity>,
+        inputs: &ForecastInputs<'_>,
+    ) -> Result<ForecastRow> {
+        let currency = acc.currency.unwrap_or(inputs.reporting_currency);
+        let scale = currency.require_minor_units()?;
+        let mode = RoundingMode::HalfAwayFromZero;
+        let (contract_id, opportunity_id, probability) = match subject {
+            Subject::Contract(k) => (Some(k), None, None),
+            Subject::Opportunity(o) => {
+                let p = opportunities.get(o.as_str()).map(|x| x.probability);
+                (None, Some(o), p)
+            }
+        };
+        let factor = probability.map_or(Decimal::ONE, |p| p / Decimal::ONE_HUNDRED);
+        let total = acc.committed_amount + acc.tentative_amount;
+        let weighted_unrounded = acc
+            .tentative_amount
+            .checked_mul(factor)
+            .and_then(|t| t.checked_add(acc.committed_amount))
+            .ok_or_else(overflow)?;
+        let fx_date = inputs.fx_date.or(acc.month_end).unwrap_or(self.grid.period.end);
+        let convert_both = || -> Result<Reporting> {
+            let fx = &inputs.options;
+            let a = convert(Money::new(total, currency), inputs.reporting_currency, fx_date, &fx.fx, &fx.fx_policy)?;
+            let w = convert(
+                Money::new(weighted_unrounded, currency),
+                inputs.reporting_currency,
+                fx_date,
+                &fx.fx,
+                &fx.fx_policy,
+            )?;
+            Ok(Reporting {
+                currency: inputs.reporting_currency,
+                amount: a.converted.amount,
+                weighted_amount: w.converted.amount,
+                fx_rate: a.rate,
+                fx_date,
+                fx_as_of: a.as_of,
+                fx_method: a.method,
+            })
+        };
+        let (reporting, fx_error) = match convert_both() {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e)),
+        };
+        Ok(ForecastRow {
+            contract_id,
+            opportunity_id,
+            month,
+            currency,
+            committed_hours: super::hours_out(acc.committed_hours)?,
+            tentative_hours: super::hours_out(acc.tentative_hours)?,
+            amount: round_to_scale(total, scale, mode)?,
+            probability,
+            weighted_unrounded,
+            weighted_amount: round_to_scale(weighted_unrounded, scale, mode)?,
+            rates: acc
+                .rates
+                .into_iter()
+                .map(|((rate_card_id, rule_id, hourly_rate), hours)| RateUsed {
+                    rate_card_id,
+                    rule_id,
+                    hourly_rate,
+                    hours,
+                })
+                .collect(),
+            reporting,
+            fx_error,
+        })
+    }
+}
+
+fn note_unpriced(map: &mut BTreeMap<(u32, String), Unpriced>, i: u32, id: &str, hours: Decimal, error: &Error) {
+    let u = map.entry((i, error.code.as_str().to_string())).or_insert_with(|| Unpriced {
+        allocation_id: id.to_string(),
+        days: 0,
+        hours: Decimal::ZERO,
+        error: error.clone(),
+    });
+    u.days += 1;
+    u.hours += hours;
+}

@@ -1,0 +1,237 @@
+//! Reconciliation of the three views of an opportunity (SPEC §10): the CRM
+//! (its amount, dates and demand), the PSA (its allocations) and the ERP
+//! (the forecast priced from them). Every difference beyond the tolerance is
+//! listed with both values.
+//!
+//! Checks, per opportunity that is not released:
+//!
+//! | field | left (view) | right (view) | tolerance |
+//! |---|---|---|---|
+//! | `amount` | `amount` converted to the reporting currency (crm) | forecast `amount` summed, reporting currency (erp) | `amount`, `percent` |
+//! | `hours` | demand lines' hours in the period, `hours_per_week × days / 7` (crm) | allocated hours in the period (psa) | `hours`, `percent` |
+//! | `priced_hours` | allocated hours in the period (psa) | hours the forecast priced (erp) | `hours`, `percent` |
+//! | `start` | `expected_start` (crm) | earliest allocation start (psa) | `days` |
+//! | `end` | `expected_end` (crm) | latest allocation end (psa) | `days` |
+//!
+//! A difference is within tolerance when it is within *any* limit given
+//! (absolute, or percent of the left value); with no limit given only equal
+//! values agree. A value one view has and the other lacks is always listed.
+//! The CRM amount converts at the forecast's fixed `fx_date`, or else at the
+//! period's last day.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::demand::{DemandState, StagePolicy};
+use super::forecast::Forecast;
+use super::load::Spreader;
+use super::{Plan, hours_out};
+use crate::error::Result;
+use crate::model::{AllocationStatus, Opportunity};
+use crate::money::{Currency, FxPolicy, FxTable, Money, RoundingMode, convert, round_to_scale};
+use crate::wire;
+
+/// How far the views may disagree.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Tolerance {
+    /// Absolute amount, in the reporting currency.
+    #[serde(default, deserialize_with = "wire::opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// Absolute hours.
+    #[serde(default, deserialize_with = "wire::opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Decimal>,
+    /// Percent of the left (CRM, or PSA for `priced_hours`) value, for amounts and hours.
+    #[serde(default, deserialize_with = "wire::opt_decimal", skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Decimal>,
+    /// Days, for dates (default 0).
+    #[serde(default)]
+    pub days: u32,
+}
+
+/// A system's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// The CRM: the opportunity.
+    Crm,
+    /// The PSA: allocations.
+    Psa,
+    /// The ERP: the forecast.
+    Erp,
+}
+
+/// Two views disagreeing beyond the tolerance.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Difference {
+    /// The opportunity.
+    pub opportunity_id: String,
+    /// `amount`, `hours`, `priced_hours`, `start` or `end`.
+    pub field: String,
+    /// The first view.
+    pub left_view: View,
+    /// Its value (decimal or date text); null when the view has none.
+    pub left: Option<String>,
+    /// The second view.
+    pub right_view: View,
+    /// Its value.
+    pub right: Option<String>,
+    /// `right - left` (days for dates), when both exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<Decimal>,
+    /// The difference as a percent of `left`, 2 places half-even, when `left` is not 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Decimal>,
+}
+
+/// The differences found.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Reconciliation {
+    /// The tolerance applied.
+    pub tolerance: Tolerance,
+    /// Opportunities compared.
+    pub opportunities_checked: usize,
+    /// The differences, by opportunity (input order), then field.
+    pub differences: Vec<Difference>,
+}
+
+/// The reconciliation of `opportunities` against `plan`'s allocations and `forecast`.
+pub fn reconcile(
+    plan: &Plan<'_, '_>,
+    forecast: &Forecast,
+    opportunities: &[Opportunity],
+    policy: &StagePolicy,
+    fx: (&FxTable, &FxPolicy),
+    fx_date: Option<NaiveDate>,
+    tolerance: &Tolerance,
+) -> Result<Reconciliation> {
+    let grid = plan.grid;
+    let period = grid.period;
+    let mut differences = Vec::new();
+    let mut checked = 0;
+    let mut spreader = Spreader::default();
+    let reporting = forecast.reporting_currency;
+    for (o, opp) in opportunities.iter().enumerate() {
+        if policy.state(&opp.stage).map_err(|e| e.at(format!("opportunities[{o}].stage")))? == DemandState::Release {
+            continue;
+        }
+        checked += 1;
+        let mut diff = |field: &str, left_view, left: Option<String>, right_view, right: Option<String>, d, p| {
+            differences.push(Difference {
+                opportunity_id: opp.id.clone(),
+                field: field.to_string(),
+                left_view,
+                left,
+                right_view,
+                right,
+                difference: d,
+                percent: p,
+            })
+        };
+        // ERP: the forecast's rows of this opportunity.
+        let rows: Vec<_> =
+            forecast.rows.iter().filter(|r| r.opportunity_id.as_deref() == Some(opp.id.as_str())).collect();
+        let erp_amount = if rows.is_empty() || rows.iter().any(|r| r.reporting.is_none()) {
+            None
+        } else {
+            Some(rows.iter().filter_map(|r| r.reporting.as_ref()).map(|r| r.amount).sum::<Decimal>())
+        };
+        let priced: Decimal = rows.iter().map(|r| r.committed_hours + r.tentative_hours).sum();
+        // PSA: the opportunity's allocations not released.
+        let mut allocated = Decimal::ZERO;
+        let mut first: Option<NaiveDate> = None;
+        let mut last: Option<NaiveDate> = None;
+        for a in plan
+            .allocations
+            .iter()
+            .filter(|a| a.status != AllocationStatus::Released && a.opportunity_id.as_deref() == Some(opp.id.as_str()))
+        {
+            first = Some(first.map_or(a.start, |f| f.min(a.start)));
+            last = Some(last.map_or(a.end, |l| l.max(a.end)));
+            if let Some(w) = grid.worker_index(&a.worker_id) {
+                spreader.spread(grid, w as usize, a, |d, h| {
+                    if (grid.offset..grid.offset + grid.len).contains(&d) {
+                        allocated += h;
+                    }
+                })?;
+            }
+        }
+        // CRM.
+        let crm_amount = match &opp.amount {
+            Some(m) => Some(crm_in(*m, reporting, fx_date.unwrap_or(period.end), fx)?),
+            None => None,
+        };
+        let demand: Decimal = opp
+            .demand
+            .iter()
+            .map(|l| {
+                let s = l.start.max(period.start);
+                let e = l.end.min(period.end);
+                if s > e {
+                    Decimal::ZERO
+                } else {
+                    l.hours_per_week * Decimal::from((e - s).num_days() + 1) / Decimal::from(7)
+                }
+            })
+            .sum();
+        let demand = hours_out(demand)?;
+        let allocated = hours_out(allocated)?;
+        let quantities = [
+            ("amount", View::Crm, crm_amount, View::Erp, erp_amount, tolerance.amount),
+            ("hours", View::Crm, Some(demand), View::Psa, Some(allocated), tolerance.hours),
+            ("priced_hours", View::Psa, Some(allocated), View::Erp, Some(hours_out(priced)?), tolerance.hours),
+        ];
+        for (field, lv, l, rv, r, abs) in quantities {
+            match (l, r) {
+                (Some(l), Some(r)) => {
+                    let d = r - l;
+                    let pct = if l.is_zero() {
+                        None
+                    } else {
+                        Some(round_to_scale(d * Decimal::ONE_HUNDRED / l, 2, RoundingMode::HalfEven)?)
+                    };
+                    if !within(d, l, abs, tolerance.percent) {
+                        diff(field, lv, Some(l.to_string()), rv, Some(r.to_string()), Some(d), pct);
+                    }
+                }
+                (None, None) => {}
+                (l, r) => diff(field, lv, l.map(|x| x.to_string()), rv, r.map(|x| x.to_string()), None, None),
+            }
+        }
+        for (field, crm, psa) in [("start", opp.expected_start, first), ("end", opp.expected_end, last)] {
+            match psa {
+                Some(p) => {
+                    let days = (p - crm).num_days();
+                    if days.unsigned_abs() > u64::from(tolerance.days) {
+                        diff(
+                            field,
+                            View::Crm,
+                            Some(crm.to_string()),
+                            View::Psa,
+                            Some(p.to_string()),
+                            Some(Decimal::from(days)),
+                            None,
+                        );
+                    }
+                }
+                None => diff(field, View::Crm, Some(crm.to_string()), View::Psa, None, None, None),
+            }
+        }
+    }
+    Ok(Reconciliation { tolerance: tolerance.clone(), opportunities_checked: checked, differences })
+}
+
+/// The CRM amount in the reporting currency at `date`.
+fn crm_in(m: Money, to: Currency, date: NaiveDate, fx: (&FxTable, &FxPolicy)) -> Result<Decimal> {
+    Ok(convert(m, to, date, fx.0, fx.1)?.converted.amount)
+}
+
+/// True when `d` is within any limit given; with none, only when it is 0.
+fn within(d: Decimal, base: Decimal, abs: Option<Decimal>, percent: Option<Decimal>) -> bool {
+    let mag = d.abs();
+    match (abs, percent) {
+        (None, None) => mag.is_zero(),
+        _ => abs.is_some_and(|a| mag <= a) || percent.is_some_and(|p| mag * Decimal::ONE_HUNDRED <= p * base.abs()),
+    }
+}
