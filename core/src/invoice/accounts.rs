@@ -13,6 +13,38 @@ use super::run::Place;
 use super::windows::Period;
 use crate::api::ApiVersion;
 use crate::eligibility::Finding;
+use crate::model::Contract;
+
+/// The record a queue item is about.
+pub(super) struct Subject {
+    pub(super) kind: SourceKind,
+    /// Input index (or retainer window index), for ordering and the reconciliation.
+    pub(super) index: usize,
+    pub(super) id: String,
+    pub(super) version: u64,
+    pub(super) contract_id: Option<String>,
+    pub(super) date: Option<NaiveDate>,
+}
+
+impl Subject {
+    pub(super) fn new(
+        kind: SourceKind,
+        index: usize,
+        id: &str,
+        version: u64,
+        date: NaiveDate,
+        contract: Option<&Contract>,
+    ) -> Subject {
+        Subject {
+            kind,
+            index,
+            id: id.to_string(),
+            version,
+            contract_id: contract.map(|c| c.id.clone()),
+            date: Some(date),
+        }
+    }
+}
 
 /// Where every record ended, and the queues.
 pub(super) struct Accounts {
@@ -46,70 +78,26 @@ impl Accounts {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn queue(
-        &mut self,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.queue_as(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
+    /// Queue a record as an exception.
+    pub(super) fn queue(&mut self, subject: Subject, reasons: Vec<Finding>) {
+        self.queue_as(Place::Exception, subject, reasons, None);
     }
 
     /// Queue a record: it ends in the exception queue or deferred.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn queue_as(
-        &mut self,
-        place: Place,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.push(place, kind, index, id, version, contract_id, date, reasons, held_amount);
-        self.place(kind, index, place);
+    pub(super) fn queue_as(&mut self, place: Place, subject: Subject, reasons: Vec<Finding>, held: Option<Decimal>) {
+        self.place(subject.kind, subject.index, place);
+        self.push(place, subject, reasons, held);
     }
 
     /// Queue the held part of a record split at the not-to-exceed; the record itself counts as invoiced.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn queue_held(
-        &mut self,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
-        self.push(Place::Exception, kind, index, id, version, contract_id, date, reasons, held_amount);
+    pub(super) fn queue_held(&mut self, subject: Subject, reasons: Vec<Finding>, held: Option<Decimal>) {
+        self.push(Place::Exception, subject, reasons, held);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        place: Place,
-        kind: SourceKind,
-        index: usize,
-        id: &str,
-        version: u64,
-        contract_id: Option<String>,
-        date: Option<NaiveDate>,
-        reasons: Vec<Finding>,
-        held_amount: Option<Decimal>,
-    ) {
+    fn push(&mut self, place: Place, subject: Subject, reasons: Vec<Finding>, held_amount: Option<Decimal>) {
         let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
-        let item = QueueItem { kind, id: id.to_string(), version, contract_id, date, reasons, retryable, held_amount };
+        let Subject { kind, index, id, version, contract_id, date } = subject;
+        let item = QueueItem { kind, id, version, contract_id, date, reasons, retryable, held_amount };
         match place {
             Place::Deferred => self.deferred.push((kind, index, item)),
             _ => self.exceptions.push((kind, index, item)),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::accounts::Accounts;
+use super::accounts::{Accounts, Subject};
 use super::assemble::build_invoice;
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
@@ -96,29 +96,15 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     for (i, e) in req.entries.iter().enumerate() {
         if let Err(reason) = entry_keep[i] {
             out.queue(
-                SourceKind::Entry,
-                i,
-                &e.id,
-                e.version,
-                None,
-                Some(e.date),
+                Subject::new(SourceKind::Entry, i, &e.id, e.version, e.date, None),
                 vec![duplicate_finding(reason)],
-                None,
             );
         }
     }
     for (i, x) in req.expenses.iter().enumerate() {
         if let Err(reason) = expense_keep[i] {
-            out.queue(
-                SourceKind::Expense,
-                i,
-                &x.id,
-                x.version,
-                None,
-                Some(x.date),
-                vec![duplicate_finding(reason)],
-                None,
-            );
+            let subject = Subject::new(SourceKind::Expense, i, &x.id, x.version, x.date, None);
+            out.queue(subject, vec![duplicate_finding(reason)]);
         }
     }
     let entry_index: Vec<usize> = (0..req.entries.len()).filter(|i| entry_keep[*i].is_ok()).collect();
@@ -159,27 +145,20 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         let i = entry_index[k];
         let e = &req.entries[i];
         let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
-        let contract_id = contract.map(|c| req.contracts[c].id.clone());
         let held = a.held.as_ref().map(|h| h.amount);
-        match (a.status, a.billable, a.line, contract) {
+        let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
                 let role = master.worker(&e.worker_id).map_or_else(String::new, |w| w.role.clone());
-                let task = e.task_id.clone().unwrap_or_default();
                 let task_name = e
                     .task_id
                     .as_ref()
                     .and_then(|t| projects.get(e.project_id.as_str())?.tasks.iter().find(|x| &x.id == t))
                     .and_then(|t| t.name.clone());
-                let description = match (&task_name, e.task_id.as_ref()) {
-                    (Some(name), _) => format!("{} — {}", role.replace('_', " "), name),
-                    (None, Some(t)) => format!("{} — {}", role.replace('_', " "), t),
-                    (None, None) => role.replace('_', " "),
+                let description = match task_name.as_ref().or(e.task_id.as_ref()) {
+                    Some(task) => format!("{} — {task}", role.replace('_', " ")),
+                    None => role.replace('_', " "),
                 };
-                let late = e.date < period.start;
-                if let Some(old) = a.replaces_invoiced_version {
-                    items.extend(credit(&ledger, SourceKind::Entry, i, &e.id, old, e.version, c, e.date, late));
-                }
-                items.push(Item {
+                Some(Item {
                     kind: SourceKind::Entry,
                     index: i,
                     id: e.id.clone(),
@@ -189,91 +168,56 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                     date: e.date,
                     amount: billable.amount,
                     hours: billable.hours,
-                    late,
+                    late: e.date < period.start,
                     line: LineKind::Labour,
-                    group: Some((role, task, line.hourly_rate)),
+                    group: Some((role, e.task_id.clone().unwrap_or_default(), line.hourly_rate)),
                     description,
                     explanation: Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap: held },
-                });
-                out.place(SourceKind::Entry, i, Place::Invoiced);
-                if a.status == Status::PartiallyEligible {
-                    out.queue_held(SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
-                }
+                })
             }
-            (status, ..) => {
-                let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
-                out.queue_as(place, SourceKind::Entry, i, &e.id, e.version, contract_id, Some(e.date), a.reasons, held);
-            }
-        }
+            _ => None,
+        };
+        let subject = Subject::new(SourceKind::Entry, i, &e.id, e.version, e.date, contract.map(|c| &req.contracts[c]));
+        settle(&mut out, &mut items, &ledger, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
     }
 
     for (k, a) in assessment.expenses.into_iter().enumerate() {
         let i = expense_index[k];
         let x = &req.expenses[i];
         let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
-        let contract_id = contract.map(|c| req.contracts[c].id.clone());
         let held = a.held.as_ref().map(|h| h.amount);
-        match (a.status, a.billable, a.line, contract) {
-            (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
-                let late = x.date < period.start;
-                if let Some(old) = a.replaces_invoiced_version {
-                    items.extend(credit(&ledger, SourceKind::Expense, i, &x.id, old, x.version, c, x.date, late));
-                }
-                items.push(Item {
-                    kind: SourceKind::Expense,
-                    index: i,
-                    id: x.id.clone(),
-                    version: x.version,
-                    contract: c,
-                    project_id: Some(x.project_id.clone()),
-                    date: x.date,
-                    amount: billable.amount,
-                    hours: None,
-                    late,
-                    line: LineKind::Expense,
-                    group: Some((x.category.clone(), String::new(), Decimal::ZERO)),
-                    description: format!("Expenses — {}", x.category),
-                    explanation: Explanation::Expense {
-                        line: Box::new(ExpenseLine { contract_id: Cow::Owned(line.contract_id.into_owned()), ..line }),
-                        held_at_cap: held,
-                    },
-                });
-                out.place(SourceKind::Expense, i, Place::Invoiced);
-                if a.status == Status::PartiallyEligible {
-                    out.queue_held(
-                        SourceKind::Expense,
-                        i,
-                        &x.id,
-                        x.version,
-                        contract_id,
-                        Some(x.date),
-                        a.reasons,
-                        held,
-                    );
-                }
-            }
-            (status, ..) => {
-                let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
-                out.queue_as(
-                    place,
-                    SourceKind::Expense,
-                    i,
-                    &x.id,
-                    x.version,
-                    contract_id,
-                    Some(x.date),
-                    a.reasons,
-                    held,
-                );
-            }
-        }
+        let item = match (a.status, a.billable, a.line, contract) {
+            (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => Some(Item {
+                kind: SourceKind::Expense,
+                index: i,
+                id: x.id.clone(),
+                version: x.version,
+                contract: c,
+                project_id: Some(x.project_id.clone()),
+                date: x.date,
+                amount: billable.amount,
+                hours: None,
+                late: x.date < period.start,
+                line: LineKind::Expense,
+                group: Some((x.category.clone(), String::new(), Decimal::ZERO)),
+                description: format!("Expenses — {}", x.category),
+                explanation: Explanation::Expense {
+                    line: Box::new(ExpenseLine { contract_id: Cow::Owned(line.contract_id.into_owned()), ..line }),
+                    held_at_cap: held,
+                },
+            }),
+            _ => None,
+        };
+        let subject =
+            Subject::new(SourceKind::Expense, i, &x.id, x.version, x.date, contract.map(|c| &req.contracts[c]));
+        settle(&mut out, &mut items, &ledger, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
     }
 
     // 3. Milestones: accepted ones are billed once.
     for (i, m) in req.milestones.iter().enumerate() {
         let Some(&c) = contracts.get(m.contract_id.as_str()) else {
             let f = Finding::new(Reason::UnknownReference, format!("no contract has id `{}`", m.contract_id));
-            out.queue(SourceKind::Milestone, i, &m.id, m.version, None, Some(m.due), vec![f], None);
+            out.queue(Subject::new(SourceKind::Milestone, i, &m.id, m.version, m.due, None), vec![f]);
             continue;
         };
         let contract = &req.contracts[c];
@@ -292,12 +236,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             let place = if deferred { Place::Deferred } else { Place::Exception };
             out.queue_as(
                 place,
-                SourceKind::Milestone,
-                i,
-                &m.id,
-                m.version,
-                Some(contract.id.clone()),
-                Some(m.due),
+                Subject::new(SourceKind::Milestone, i, &m.id, m.version, m.due, Some(contract)),
                 reasons,
                 None,
             );
@@ -342,14 +281,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             let index = out.retainer_window(&id);
             if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
                 out.queue(
-                    SourceKind::Retainer,
-                    index,
-                    &id,
-                    1,
-                    Some(contract.id.clone()),
-                    Some(window.start),
+                    Subject::new(SourceKind::Retainer, index, &id, 1, window.start, Some(contract)),
                     vec![reason],
-                    None,
                 );
                 continue;
             }
@@ -404,17 +337,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             Err(e) => {
                 let finding = Finding::new(Reason::from_error(&e), e.message.clone());
                 for item in items.iter().filter(|i| i.line != LineKind::Credit) {
-                    out.queue_as(
-                        Place::Exception,
-                        item.kind,
-                        item.index,
-                        &item.id,
-                        item.version,
-                        Some(req.contracts[item.contract].id.clone()),
-                        Some(item.date),
-                        vec![finding.clone()],
-                        None,
-                    );
+                    let contract = Some(&req.contracts[item.contract]);
+                    let subject = Subject::new(item.kind, item.index, &item.id, item.version, item.date, contract);
+                    out.queue(subject, vec![finding.clone()]);
                 }
                 continue;
             }
@@ -436,6 +361,40 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     }
 
     Ok(out.finish(period, invoice_date, invoices, new_ledger, number))
+}
+
+/// Where an assessed entry or expense ends: billed (with a credit for the
+/// version it replaces, and its held part queued when split at the cap), or
+/// queued as an exception or deferred.
+#[allow(clippy::too_many_arguments)]
+fn settle(
+    out: &mut Accounts,
+    items: &mut Vec<Item>,
+    ledger: &LedgerIndex<'_>,
+    subject: Subject,
+    status: Status,
+    replaces: Option<u64>,
+    reasons: Vec<Finding>,
+    held: Option<Decimal>,
+    item: Option<Item>,
+) {
+    match item {
+        Some(item) => {
+            if let Some(old) = replaces {
+                let (kind, index, date, late) = (item.kind, item.index, item.date, item.late);
+                items.extend(credit(ledger, kind, index, &item.id, old, item.version, item.contract, date, late));
+            }
+            items.push(item);
+            out.place(subject.kind, subject.index, Place::Invoiced);
+            if status == Status::PartiallyEligible {
+                out.queue_held(subject, reasons, held);
+            }
+        }
+        None => {
+            let place = if status == Status::Deferred { Place::Deferred } else { Place::Exception };
+            out.queue_as(place, subject, reasons, held);
+        }
+    }
 }
 
 fn duplicate_finding(reason: Reason) -> Finding {
