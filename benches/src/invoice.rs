@@ -47,12 +47,8 @@ pub fn request(seed: u64, entries: usize) -> InvoiceRunRequest {
             }
         })
         .collect();
-    let fixed: Vec<&str> = firm
-        .contracts
-        .iter()
-        .filter(|k| k.billing_type == BillingType::FixedFee)
-        .map(|k| k.id.as_str())
-        .collect();
+    let fixed: Vec<&str> =
+        firm.contracts.iter().filter(|k| k.billing_type == BillingType::FixedFee).map(|k| k.id.as_str()).collect();
     let milestones: Vec<Milestone> = (0..entries / 500)
         .map(|i| Milestone {
             id: format!("m{i}"),
