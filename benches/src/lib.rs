@@ -6,6 +6,7 @@
 #[allow(clippy::inconsistent_digit_grouping)] // amounts in the generator are written as cents: 120_00 = 120.00
 pub mod invoice;
 pub mod rates;
+pub mod sync;
 
 use rust_decimal::Decimal;
 

@@ -35,6 +35,7 @@ model_schemas!(
     DurationRounding,
     OvertimePolicy,
     ExpensePolicy,
+    Retainer,
     Project,
     Task,
     Milestone,

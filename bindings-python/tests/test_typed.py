@@ -33,6 +33,7 @@ MIRRORS: list[type[Record]] = [
     billable.DurationRounding,
     billable.OvertimePolicy,
     billable.ExpensePolicy,
+    billable.Retainer,
     billable.Project,
     billable.Task,
     billable.Milestone,

@@ -47,6 +47,7 @@ pub mod invoice;
 pub mod model;
 pub mod money;
 pub mod rates;
+pub mod sync;
 pub mod tax;
 pub mod wire;
 

@@ -11,6 +11,7 @@ mod invoice_ops;
 mod money_ops;
 mod rate_ops;
 mod schema_op;
+mod sync_ops;
 mod tax_ops;
 mod validate_op;
 mod version;
@@ -25,6 +26,10 @@ pub use rate_ops::{
     Eligibility, EligibilityRequest, EligibilityResponse, Rate, RateRequest, RateResponse, RateResult, RatingInputs,
 };
 pub use schema_op::{SchemaKind, SchemaRequest, SchemaResponse};
+pub use sync_ops::{
+    ApplyEventsRequest, ApplyEventsResponse, HistoryVerdict, VerifyHistoryRequest, VerifyHistoryResponse,
+    VerifyWebhookRequest, VerifyWebhookResponse,
+};
 pub use tax_ops::{TaxLineRequest, TaxRequest, TaxResponse, ValidateTaxIdRequest, ValidateTaxIdResponse};
 pub use validate_op::{ValidateRequest, ValidateResponse};
 pub use version::{API_VERSION, ApiVersion};
@@ -94,6 +99,9 @@ operations! {
     tax_ops::Tax,
     tax_ops::ValidateTaxId,
     invoice_ops::InvoiceRun,
+    sync_ops::ApplyEvents,
+    sync_ops::VerifyWebhook,
+    sync_ops::VerifyHistory,
     schema_op::Schema,
 }
 

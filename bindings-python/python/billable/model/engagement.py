@@ -66,6 +66,14 @@ class ExpensePolicy(Record):
     receipt_required: bool = False
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Retainer(Record):
+    """A retainer's terms: a fixed amount billed each window of the contract's schedule."""
+
+    amount: Decimal
+    description: str | None = None
+
+
 class TaxRounding(enum.StrEnum):
     """Where tax is rounded (SPEC §7)."""
 
@@ -94,6 +102,7 @@ class Contract(Record):
     cash_rounding: Decimal | None = None
     hours_per_day: Decimal = Decimal(8)
     prices_include_tax: bool = False
+    retainer: Retainer | None = None
 
 
 class ProjectStatus(enum.StrEnum):

@@ -1,0 +1,264 @@
+//! The tamper-evident audit trail: every history entry carries the hash of the
+//! entry before it (`prev_hash`) and its own `hash`, SHA-256 hex over the
+//! entry's canonical JSON followed by `prev_hash`. The first entry's
+//! `prev_hash` is the record's anchor: SHA-256 hex of
+//! `{"id":"<record id>","kind":"<kind>"}`, so a history cannot be moved to
+//! another record.
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::apply::SyncRecord;
+use super::events::{hex, whole_number, write_json_string};
+use super::lifecycle::{RecordKind, State};
+use crate::error::{Code, Error, Result};
+use crate::wire;
+
+/// One step in a record's append-only history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HistoryEntry {
+    /// The event that made the step.
+    pub event_id: String,
+    /// The event's source.
+    pub source: String,
+    /// The event's type.
+    pub event_type: String,
+    /// The state before (absent on the entry that created the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<State>,
+    /// The state after.
+    pub to: State,
+    /// The record's version after the step (1 for the entry that created it).
+    #[serde(deserialize_with = "whole_number")]
+    pub version: u64,
+    /// The event's time (input instant; no clock is read).
+    #[serde(deserialize_with = "wire::instant")]
+    #[schemars(with = "String")]
+    pub at: DateTime<FixedOffset>,
+    /// Who did it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The correlation id the event carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    /// Reason codes, on a step into `exceptioned`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// The previous entry's `hash` (the record's anchor for the first entry).
+    pub prev_hash: String,
+    /// SHA-256 hex of this entry's canonical JSON (without `prev_hash` and `hash`) followed by `prev_hash`.
+    pub hash: String,
+}
+
+impl HistoryEntry {
+    /// The hash this entry should carry given its `prev_hash`.
+    pub fn compute_hash(&self) -> String {
+        let mut buf = Vec::with_capacity(320);
+        self.hash_into(&mut buf)
+    }
+
+    fn hash_into(&self, buf: &mut Vec<u8>) -> String {
+        // The canonical JSON of the entry without `prev_hash` and `hash`: keys in sorted order,
+        // absent options and an empty `reasons` left out as the entry serializes them (a test
+        // checks this against the generic canonical writer).
+        buf.clear();
+        let key = |buf: &mut Vec<u8>, name: &str| {
+            buf.push(if buf.is_empty() { b'{' } else { b',' });
+            buf.push(b'"');
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b"\":");
+        };
+        if let Some(actor) = &self.actor {
+            key(buf, "actor");
+            write_json_string(actor, buf);
+        }
+        key(buf, "at");
+        // chrono's own RFC 3339 serialization, as in the entry's JSON; writing to a Vec cannot fail.
+        serde_json::to_writer(&mut *buf, &self.at).unwrap_or(());
+        if let Some(correlation_id) = &self.correlation_id {
+            key(buf, "correlation_id");
+            write_json_string(correlation_id, buf);
+        }
+        key(buf, "event_id");
+        write_json_string(&self.event_id, buf);
+        key(buf, "event_type");
+        write_json_string(&self.event_type, buf);
+        if let Some(from) = self.from {
+            key(buf, "from");
+            write_json_string(from.as_str(), buf);
+        }
+        if !self.reasons.is_empty() {
+            key(buf, "reasons");
+            for (i, r) in self.reasons.iter().enumerate() {
+                buf.push(if i == 0 { b'[' } else { b',' });
+                write_json_string(r, buf);
+            }
+            buf.push(b']');
+        }
+        key(buf, "source");
+        write_json_string(&self.source, buf);
+        key(buf, "to");
+        write_json_string(self.to.as_str(), buf);
+        key(buf, "version");
+        buf.extend_from_slice(self.version.to_string().as_bytes());
+        buf.push(b'}');
+        buf.extend_from_slice(self.prev_hash.as_bytes());
+        use sha2::Digest;
+        hex(&sha2::Sha256::digest(buf.as_slice()))
+    }
+
+    /// Set `prev_hash` and `hash`, chaining this entry after `prev_hash`.
+    pub(crate) fn seal(&mut self, prev_hash: String, buf: &mut Vec<u8>) {
+        self.prev_hash = prev_hash;
+        self.hash = self.hash_into(buf);
+    }
+}
+
+/// The `prev_hash` of a record's first entry: SHA-256 hex of
+/// `{"id":"<id>","kind":"<kind>"}`.
+///
+/// ```
+/// use billable::sync::{anchor_hash, RecordKind};
+/// assert_eq!(anchor_hash(RecordKind::Timesheet, "ts-1"), billable::sync::sha256_hex(br#"{"id":"ts-1","kind":"timesheet"}"#));
+/// ```
+pub fn anchor_hash(kind: RecordKind, id: &str) -> String {
+    let mut buf = Vec::with_capacity(48 + id.len());
+    buf.extend_from_slice(b"{\"id\":");
+    write_json_string(id, &mut buf);
+    buf.extend_from_slice(b",\"kind\":");
+    write_json_string(kind.as_str(), &mut buf);
+    buf.push(b'}');
+    super::events::sha256_hex(&buf)
+}
+
+/// Check a record's history chain and that its last entry agrees with the
+/// record's state and version. With `expected_head` (the last `hash` you kept
+/// elsewhere), a history cut short at its end is caught too.
+///
+/// The error is `history_tampered` at `history[i]`, `i` being the first entry
+/// that does not verify (`history[len]` when the end is missing or disagrees
+/// with the record); `details` holds `index`, `problem` and the hashes.
+///
+/// ```
+/// use billable::sync::{apply_events, verify_history, SeenLedger, SyncPolicy};
+/// let submit = serde_json::json!({
+///     "specversion": "1.0", "id": "e1", "source": "psa", "type": "timesheet.submitted", "subject": "ts-1",
+///     "time": "2026-03-02T09:00:00+01:00", "data": {"worker_id": "w1", "project_id": "p1"}
+/// });
+/// let out = apply_events(vec![], SeenLedger::default(), vec![submit], &SyncPolicy::default())?;
+/// let mut record = out.records[0].clone();
+/// assert!(verify_history(&record, None).is_ok());
+/// record.history[0].actor = Some("mallory".into());
+/// let err = verify_history(&record, None).unwrap_err();
+/// assert_eq!((err.code.as_str(), err.path.as_str()), ("history_tampered", "history[0]"));
+/// # Ok::<(), billable::Error>(())
+/// ```
+pub fn verify_history(record: &SyncRecord, expected_head: Option<&str>) -> Result<()> {
+    let mut buf = Vec::with_capacity(320);
+    let mut prev = anchor_hash(record.kind, &record.id);
+    for (i, entry) in record.history.iter().enumerate() {
+        if entry.prev_hash != prev {
+            return Err(tampered(i, "prev_hash does not match the entry before it", &prev, &entry.prev_hash));
+        }
+        let computed = entry.hash_into(&mut buf);
+        if entry.hash != computed {
+            return Err(tampered(i, "hash does not match the entry's content", &computed, &entry.hash));
+        }
+        prev = computed;
+    }
+    let len = record.history.len();
+    let (state, version) = record.history.last().map_or((None, 0), |e| (Some(e.to), e.version));
+    if state != Some(record.state) || version != record.version {
+        return Err(tampered(
+            len,
+            "the last entry does not end in the record's state and version",
+            &format!("{}@{}", record.state, record.version),
+            &format!("{}@{version}", state.map_or("none", State::as_str)),
+        ));
+    }
+    if let Some(head) = expected_head.filter(|h| *h != prev) {
+        return Err(tampered(len, "the last hash is not the expected head", head, &prev));
+    }
+    Ok(())
+}
+
+fn tampered(index: usize, problem: &str, expected: &str, found: &str) -> Error {
+    Error::new(Code::HistoryTampered, format!("history entry {index}: {problem}"))
+        .at(format!("history[{index}]"))
+        .with_details(serde_json::json!({"index": index, "problem": problem, "expected": expected, "found": found}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: u64, from: Option<State>, to: State) -> HistoryEntry {
+        HistoryEntry {
+            // An id that needs escaping, and a non-ASCII one.
+            event_id: if i == 2 { format!("e{i}\n\"q\"\\") } else { format!("é{i}") },
+            source: "psa".into(),
+            event_type: "x".into(),
+            from,
+            to,
+            version: i,
+            at: wire::parse_instant("2026-03-02T09:00:00+01:00").unwrap(),
+            actor: i.is_multiple_of(2).then(|| "ann".into()),
+            correlation_id: Some("c-1".into()),
+            reasons: if to == State::Exceptioned { vec!["timeout".into()] } else { vec![] },
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn hashed_form_is_the_canonical_json_of_the_entry() {
+        for e in [entry(1, None, State::Submitted), entry(2, Some(State::Submitted), State::Exceptioned)] {
+            let mut v = serde_json::to_value(&e).unwrap();
+            v.as_object_mut().unwrap().remove("prev_hash");
+            v.as_object_mut().unwrap().remove("hash");
+            let mut canonical = Vec::new();
+            super::super::events::write_canonical_json(&v, &mut canonical);
+            let mut sealed = e.clone();
+            sealed.seal("ab".repeat(32), &mut Vec::new());
+            canonical.extend_from_slice("ab".repeat(32).as_bytes());
+            assert_eq!(sealed.hash, super::super::events::sha256_hex(&canonical));
+        }
+    }
+
+    #[test]
+    fn anchor_is_the_hash_of_the_canonical_id_and_kind() {
+        for id in ["ts-1", "quote\"and\\back\tslash"] {
+            let mut canonical = Vec::new();
+            let doc = serde_json::json!({"kind": "expense", "id": id});
+            super::super::events::write_canonical_json(&doc, &mut canonical);
+            assert_eq!(anchor_hash(RecordKind::Expense, id), super::super::events::sha256_hex(&canonical));
+        }
+    }
+
+    #[test]
+    fn hash_covers_every_field() {
+        let mut e = entry(1, None, State::Submitted);
+        e.seal(anchor_hash(RecordKind::Timesheet, "r"), &mut Vec::new());
+        let base = e.compute_hash();
+        let edits: [fn(&mut HistoryEntry); 9] = [
+            |e| e.event_id.push('x'),
+            |e| e.source.push('x'),
+            |e| e.event_type.push('x'),
+            |e| e.from = Some(State::Rejected),
+            |e| e.to = State::Approved,
+            |e| e.version += 1,
+            |e| e.actor = Some("eve".into()),
+            |e| e.correlation_id = None,
+            |e| e.reasons.push("r".into()),
+        ];
+        for edit in edits {
+            let mut x = e.clone();
+            edit(&mut x);
+            assert_ne!(x.compute_hash(), base);
+        }
+        let mut x = e.clone();
+        x.prev_hash = "0".repeat(64);
+        assert_ne!(x.compute_hash(), base);
+    }
+}
