@@ -86,5 +86,8 @@ operations! {
     tax => "Determine and compute taxes for lines, a seller and a customer.",
     validate_tax_id => "Check a VAT/GST number's format and check digits.",
     invoice_run => "The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation.",
+    apply_events => "Apply CloudEvents to finance records' sync state: outcomes, records with their audit chains, the seen ledger, the exception queue and counters.",
+    verify_webhook => "Verify a Standard Webhooks signature and timestamp against a secret.",
+    verify_history => "Verify records' audit hash chains (and optional expected heads).",
     schema => "The JSON Schema of an operation's request or response.",
 }

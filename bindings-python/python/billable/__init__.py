@@ -32,6 +32,7 @@ from billable._native import (
     WebhookVerificationError,
     __version__,
     allocate,
+    apply_events,
     call,
     call_json,
     convert,
@@ -43,6 +44,8 @@ from billable._native import (
     tax,
     validate,
     validate_tax_id,
+    verify_history,
+    verify_webhook,
 )
 from billable.model import (
     Adjustment,
@@ -103,6 +106,7 @@ __all__ = [
     "OPERATIONS",
     "__version__",
     "allocate",
+    "apply_events",
     "call",
     "call_json",
     "convert",
@@ -113,6 +117,8 @@ __all__ = [
     "tax",
     "validate",
     "validate_tax_id",
+    "verify_history",
+    "verify_webhook",
     # exceptions
     "BillableError",
     "ConfigurationError",

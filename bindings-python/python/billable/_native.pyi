@@ -34,6 +34,7 @@ __all__ = [
     "__version__",
     "_model_schema",
     "allocate",
+    "apply_events",
     "call",
     "call_json",
     "convert",
@@ -45,6 +46,8 @@ __all__ = [
     "tax",
     "validate",
     "validate_tax_id",
+    "verify_history",
+    "verify_webhook",
 ]
 
 __version__: Final[str]
@@ -131,6 +134,15 @@ def validate_tax_id(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 
 def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
+
+def apply_events(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Apply CloudEvents to finance records' sync state: outcomes, records with their audit chains, the seen ledger, the exception queue and counters. (``{"records": [...], "seen": {...}, "events": [...], "policy": {...}}``)"""
+
+def verify_webhook(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Verify a Standard Webhooks signature and timestamp against a secret. (``{"secret": "whsec_...", "headers": {...}, "payload": "...", "now": "2021-02-25T15:02:10Z"}``)"""
+
+def verify_history(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Verify records' audit hash chains (and optional expected heads). (``{"records": [...], "expected_heads": {...}}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""
