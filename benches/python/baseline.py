@@ -506,6 +506,7 @@ def rate_entries(firm: Firm, entries: list[dict[str, Any]], dates: list[dt.date]
                  fx_date: dt.date | None, holidays: set[dt.date]) -> list[Rated | RatingError]:  # fmt: skip
     """Rate a batch: one Rated or RatingError per entry, in input order."""
     results: list[Rated | RatingError] = []
+    rated: dict[int, Rated] = {}
     weeks: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
     for i, e in enumerate(entries):
         try:
@@ -514,26 +515,28 @@ def rate_entries(firm: Firm, entries: list[dict[str, Any]], dates: list[dt.date]
             results.append(err)
             continue
         results.append(r)
+        rated[i] = r
         if r.contract.overtime is not None:
             year, week, _ = dates[i].isocalendar()
             weeks[(e["worker_id"], r.contract.id, year, week)].append(i)
         else:
             r.blocks = [(r.billable_hours, ONE)]
     for (_, contract_id, _, _), members in weeks.items():
+        policy = firm.contracts[contract_id].overtime
+        assert policy is not None
         members.sort(key=lambda i: (dates[i], i))
-        items = [(dates[i], results[i].billable_hours) for i in members]  # type: ignore[union-attr]
-        for i, blocks in zip(members, allocate_week(firm.contracts[contract_id].overtime, holidays, items)):
-            results[i].blocks = blocks  # type: ignore[union-attr]
-    for r in results:
-        if isinstance(r, Rated):
-            k = r.contract
-            for hours, multiplier in r.blocks:
-                unrounded = hours * r.rate * multiplier
-                if r.rule.unit == "day":
-                    unrounded = unrounded / k.hours_per_day
-                amount = round_to(unrounded, k.places, k.rounding_mode)
-                r.parts.append((hours, amount))
-                r.amount += amount
+        items = [(dates[i], rated[i].billable_hours) for i in members]
+        for i, blocks in zip(members, allocate_week(policy, holidays, items)):
+            rated[i].blocks = blocks
+    for r in rated.values():
+        k = r.contract
+        for hours, multiplier in r.blocks:
+            unrounded = hours * r.rate * multiplier
+            if r.rule.unit == "day":
+                unrounded = unrounded / k.hours_per_day
+            amount = round_to(unrounded, k.places, k.rounding_mode)
+            r.parts.append((hours, amount))
+            r.amount += amount
     return results
 
 
@@ -643,7 +646,7 @@ def assess_entries(firm: Firm, entries: list[dict[str, Any]], indices: list[int]
             day_totals[(e["worker_id"], date)] += hours
     out = []
     for i, e in enumerate(entries):
-        date, reasons = dates[i], set()
+        date, reasons = dates[i], set[str]()
         contract = common_checks(firm, e, date, reasons)
         task_id = e.get("task_id")
         project = firm.projects.get(e["project_id"])
@@ -683,7 +686,7 @@ def assess_expenses(firm: Firm, expenses: list[dict[str, Any]], indices: list[in
                     period: tuple[dt.date, dt.date], fx: FxTable, fx_date: dt.date | None) -> list[Assessed]:  # fmt: skip
     out = []
     for i, x in enumerate(expenses):
-        date, reasons = dt.date.fromisoformat(x["date"]), set()
+        date, reasons = dt.date.fromisoformat(x["date"]), set[str]()
         contract = common_checks(firm, x, date, reasons)
         project = firm.projects.get(x["project_id"])
         if (
