@@ -3,8 +3,8 @@
 //! Generators take a seed and a size and always produce the same documents,
 //! so a figure measured today can be measured again tomorrow on the same input.
 
-#[allow(clippy::inconsistent_digit_grouping)] // amounts in the generator are written as cents: 120_00 = 120.00
 pub mod invoice;
+#[allow(clippy::inconsistent_digit_grouping)] // amounts in the generator are written as cents: 120_00 = 120.00
 pub mod rates;
 pub mod sync;
 

@@ -86,8 +86,8 @@ operations! {
     tax => "Determine and compute taxes for lines, a seller and a customer.",
     validate_tax_id => "Check a VAT/GST number's format and check digits.",
     invoice_run => "The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation.",
-    apply_events => "Apply CloudEvents to finance records' sync state: outcomes, records with their audit chains, the seen ledger, the exception queue and counters.",
-    verify_webhook => "Verify a Standard Webhooks signature and timestamp against a secret.",
-    verify_history => "Verify records' audit hash chains (and optional expected heads).",
+    apply_events => "Move records through the sync-state machine with CloudEvents: one outcome per event, records, seen ledger, exception queue, counters.",
+    verify_history => "Verify the hash-chained audit history of records; names the first bad entry.",
+    verify_webhook => "Verify a Standard Webhooks signature and timestamp against the caller's now.",
     schema => "The JSON Schema of an operation's request or response.",
 }

@@ -179,6 +179,14 @@ pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>,
     parse_instant(&text).map_err(coded)
 }
 
+/// The wire name of an enum value (`billing_hold`, `time_and_materials`), for messages.
+pub(crate) fn name_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::from("?"),
+    }
+}
+
 /// Parse a JSON document into `T`, mapping any failure to a coded [`Error`]
 /// with the path of the offending field. Nothing is returned on failure: no
 /// partial document.

@@ -136,13 +136,13 @@ def invoice_run(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The batch invoice run: invoices, exception queue, deferred records, the new ledger, counters and reconciliation. (``{"period": {...}, "as_of": "...", "seller": {...}, "entries": [...], "ledger": [...], "numbering": {...}, ...}``)"""
 
 def apply_events(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
-    """Apply CloudEvents to finance records' sync state: outcomes, records with their audit chains, the seen ledger, the exception queue and counters. (``{"records": [...], "seen": {...}, "events": [...], "policy": {...}}``)"""
-
-def verify_webhook(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
-    """Verify a Standard Webhooks signature and timestamp against a secret. (``{"secret": "whsec_...", "headers": {...}, "payload": "...", "now": "2021-02-25T15:02:10Z"}``)"""
+    """Move records through the sync-state machine with CloudEvents: one outcome per event, records, seen ledger, exception queue, counters. (``{"records": [...], "seen": [...], "events": [...], "policy": {...}}``)"""
 
 def verify_history(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
-    """Verify records' audit hash chains (and optional expected heads). (``{"records": [...], "expected_heads": {...}}``)"""
+    """Verify the hash-chained audit history of records; names the first bad entry. (``{"records": [...]}``)"""
+
+def verify_webhook(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """Verify a Standard Webhooks signature and timestamp against the caller's now. (``{"secret": "whsec_...", "headers": {...}, "payload": "...", "now": "..."}``)"""
 
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""

@@ -13,12 +13,12 @@ use super::{Billable, ContractInvoiced, EntryAssessment, ExpenseAssessment, Find
 use crate::error::Result;
 use crate::model::{Expense, TimesheetEntry};
 use crate::money::{RoundingMode, overflow, round_to_scale};
-use crate::rates::{IdMap, LinePart, MasterData};
+use crate::rates::{IdMap, LinePart, MasterData, Parts};
 
 /// Split `parts` so that the billed ones sum to `budget` (which is below their total).
-fn cut(parts: &[LinePart], budget: Decimal) -> Result<(Vec<LinePart>, Decimal)> {
+fn cut(parts: &[LinePart], budget: Decimal) -> Result<(Parts, Decimal)> {
     let mut left = budget;
-    let mut out = Vec::new();
+    let mut out = Parts::new();
     let mut hours = Decimal::ZERO;
     for p in parts {
         if left <= Decimal::ZERO {
@@ -42,6 +42,7 @@ fn cut(parts: &[LinePart], budget: Decimal) -> Result<(Vec<LinePart>, Decimal)> 
 pub(crate) fn apply(
     master: &MasterData<'_>,
     entries: &[TimesheetEntry],
+    resolved: &[(Option<u32>, Option<u32>)],
     expenses: &[Expense],
     out_entries: &mut [EntryAssessment<'_>],
     out_expenses: &mut [ExpenseAssessment<'_>],
@@ -53,8 +54,11 @@ pub(crate) fn apply(
         if a.status != Status::Eligible {
             continue;
         }
-        let Some(line) = &a.line else { continue };
-        let Some(c) = master.contract_index(&line.contract_id) else { continue };
+        if a.line.is_none() {
+            continue;
+        }
+        // A rated entry's project and contract are known: no lookup by id.
+        let Some(c) = resolved[i].1.and_then(|p| master.projects[p as usize].contract) else { continue };
         if master.contracts[c as usize].contract.not_to_exceed.is_some() {
             queue.entry(c).or_default().push((entries[i].date, 0, entries[i].id.as_str(), i));
         }
@@ -96,7 +100,7 @@ pub(crate) fn apply(
             }
             let total_hours = b.hours;
             let (parts, hours) =
-                if kind == 0 { cut(&b.parts, left.max(Decimal::ZERO))? } else { (Vec::new(), Decimal::ZERO) };
+                if kind == 0 { cut(&b.parts, left.max(Decimal::ZERO))? } else { (Parts::new(), Decimal::ZERO) };
             let held_amount = b.amount - left.max(Decimal::ZERO);
             *held =
                 Some(Held { amount: held_amount, hours: total_hours.map(|t| t - hours), code: Reason::CapExceeded });

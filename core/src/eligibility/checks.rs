@@ -12,16 +12,40 @@ use crate::model::{
     ApprovalStatus, BillingType, Contract, CustomerStatus, Expense, Project, ProjectStatus, TimesheetEntry,
 };
 use crate::money::{overflow, round_to_scale};
-use crate::rates::{self, IdMap, MasterData, RateOptions, RatedLine};
+use crate::rates::{self, IdMap, MasterData, Parts, RateOptions, RatedLine};
+use crate::wire;
 
-/// Recorded hours per worker and day, over the entries whose own hours are valid.
-pub(crate) fn worker_days(entries: &[TimesheetEntry]) -> IdMap<(&str, NaiveDate), Decimal> {
-    let day = Decimal::from(24);
-    let mut totals: IdMap<(&str, NaiveDate), Decimal> = IdMap::default();
-    for e in entries.iter().filter(|e| e.hours > Decimal::ZERO && e.hours <= day) {
-        *totals.entry((e.worker_id.as_str(), e.date)).or_default() += e.hours;
+/// Recorded hours per worker and day, over the entries whose own hours are
+/// valid: keyed by the worker's index when the worker is known (no string
+/// hashing), by the id otherwise.
+pub(crate) struct WorkerDays<'a> {
+    known: IdMap<(u32, NaiveDate), Decimal>,
+    unknown: IdMap<(&'a str, NaiveDate), Decimal>,
+}
+
+impl<'a> WorkerDays<'a> {
+    pub(crate) fn new(entries: &'a [TimesheetEntry], resolved: &[(Option<u32>, Option<u32>)]) -> Self {
+        let day = Decimal::from(24);
+        let mut known: IdMap<(u32, NaiveDate), Decimal> = IdMap::default();
+        known.reserve(entries.len());
+        let mut unknown: IdMap<(&str, NaiveDate), Decimal> = IdMap::default();
+        for (e, (worker, _)) in entries.iter().zip(resolved) {
+            if e.hours > Decimal::ZERO && e.hours <= day {
+                match worker {
+                    Some(w) => *known.entry((*w, e.date)).or_default() += e.hours,
+                    None => *unknown.entry((e.worker_id.as_str(), e.date)).or_default() += e.hours,
+                }
+            }
+        }
+        WorkerDays { known, unknown }
     }
-    totals
+
+    fn total(&self, worker: Option<u32>, e: &TimesheetEntry) -> Option<Decimal> {
+        match worker {
+            Some(w) => self.known.get(&(w, e.date)).copied(),
+            None => self.unknown.get(&(e.worker_id.as_str(), e.date)).copied(),
+        }
+    }
 }
 
 /// Collects findings without repeating a reason.
@@ -62,19 +86,21 @@ fn common<'a>(
     f: &mut Findings,
     status: ApprovalStatus,
     approved_by: Option<&str>,
-    worker_id: &str,
-    project_id: &str,
+    (worker_id, worker): (&str, Option<u32>),
+    (project_id, project): (&str, Option<u32>),
     date: NaiveDate,
 ) -> Context<'a> {
     if status != ApprovalStatus::Approved {
-        f.add(Reason::NotApproved, || format!("status is {status:?}, not approved").to_lowercase());
+        f.add(Reason::NotApproved, || format!("status is {}, not approved", wire::name_of(&status)));
     }
     match approved_by {
         Some(a) => {
             if a == worker_id {
                 f.add(Reason::SelfApproved, || format!("approved by the worker `{a}` themself"));
             }
-            let authorized = master.worker(a).is_some_and(|w| w.approver_for.iter().any(|p| p == project_id));
+            // A self-approval needs no second lookup: the approver is the entry's worker.
+            let approver = if a == worker_id { worker.map(|w| master.workers[w as usize]) } else { master.worker(a) };
+            let authorized = approver.is_some_and(|w| w.approver_for.iter().any(|p| p == project_id));
             if !authorized {
                 f.add(Reason::ApproverNotAuthorized, || format!("`{a}` is not an approver for project `{project_id}`"));
             }
@@ -84,21 +110,21 @@ fn common<'a>(
         }
         None => {}
     }
-    match master.worker(worker_id) {
+    match worker.map(|w| master.workers[w as usize]) {
         None => f.add(Reason::UnknownReference, || format!("no worker has id `{worker_id}`")),
         Some(w) if !w.employment.employed_on(date) => {
             f.add(Reason::WorkerNotEmployed, || format!("`{worker_id}` is not employed on {date}"))
         }
         Some(_) => {}
     }
-    let project = master.project_index(project_id).map(|i| &master.projects[i as usize]);
+    let project = project.map(|i| &master.projects[i as usize]);
     let Some(pref) = project else {
         f.add(Reason::UnknownReference, || format!("no project has id `{project_id}`"));
         return Context { project: None, contract: None };
     };
     let p = pref.project;
     if p.status != ProjectStatus::Open {
-        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {:?}, not open", p.status).to_lowercase());
+        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {}, not open", wire::name_of(&p.status)));
     }
     let Some(cref) = pref.contract.map(|c| &master.contracts[c as usize]) else {
         f.add(Reason::UnknownReference, || format!("project `{project_id}`'s contract `{}` is absent", p.contract_id));
@@ -113,7 +139,7 @@ fn common<'a>(
             f.add(Reason::UnknownReference, || format!("contract `{}`'s customer `{}` is absent", k.id, k.customer_id))
         }
         Some(c) if c.status != CustomerStatus::Active => {
-            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {:?}", c.id, c.status).to_lowercase())
+            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {}", c.id, wire::name_of(&c.status)))
         }
         Some(_) => {}
     }
@@ -143,13 +169,22 @@ fn ledger_and_period(
 pub(crate) fn entry<'a>(
     master: &MasterData<'a>,
     e: &'a TimesheetEntry,
+    (worker, project): (Option<u32>, Option<u32>),
     line: Result<RatedLine<'a>>,
-    day_totals: &IdMap<(&str, NaiveDate), Decimal>,
+    day_totals: &WorkerDays<'_>,
     ledger: &Ledger<'_>,
     period: &Period,
 ) -> EntryAssessment<'a> {
     let mut f = Findings(Vec::new());
-    let ctx = common(master, &mut f, e.status, e.approved_by.as_deref(), &e.worker_id, &e.project_id, e.date);
+    let ctx = common(
+        master,
+        &mut f,
+        e.status,
+        e.approved_by.as_deref(),
+        (&e.worker_id, worker),
+        (&e.project_id, project),
+        e.date,
+    );
     let task_billable = match (&e.task_id, ctx.project) {
         (Some(t), Some(p)) => p.tasks.iter().find(|x| &x.id == t).is_none_or(|x| x.billable),
         _ => true,
@@ -168,15 +203,18 @@ pub(crate) fn entry<'a>(
         && k.billing_type != BillingType::TimeAndMaterials
     {
         f.add(Reason::ContractNotHourly, || {
-            format!("contract `{}` is {:?}: hours are work in progress, not revenue", k.id, k.billing_type)
-                .to_lowercase()
+            format!(
+                "contract `{}` is {}: hours are work in progress, not revenue",
+                k.id,
+                wire::name_of(&k.billing_type)
+            )
         });
     }
     let day = Decimal::from(24);
     if e.hours <= Decimal::ZERO || e.hours > day {
         f.add(Reason::InvalidHours, || format!("hours {} must be above 0 and at most 24", e.hours));
-    } else if let Some(total) = day_totals.get(&(e.worker_id.as_str(), e.date))
-        && *total > day
+    } else if let Some(total) = day_totals.total(worker, e)
+        && total > day
     {
         f.add(Reason::InvalidHours, || format!("`{}` records {total} hours on {}, more than 24", e.worker_id, e.date));
     }
@@ -218,7 +256,11 @@ pub(crate) fn expense<'a>(
     options: &RateOptions,
 ) -> ExpenseAssessment<'a> {
     let mut f = Findings(Vec::new());
-    let ctx = common(master, &mut f, x.status, x.approved_by.as_deref(), &x.worker_id, &x.project_id, x.date);
+    let resolved = (
+        (x.worker_id.as_str(), master.worker_index(&x.worker_id)),
+        (x.project_id.as_str(), master.project_index(&x.project_id)),
+    );
+    let ctx = common(master, &mut f, x.status, x.approved_by.as_deref(), resolved.0, resolved.1, x.date);
     let contract_bills = ctx.contract.is_none_or(|k| k.billing_type != BillingType::NonBillable);
     if !x.billable || ctx.project.is_some_and(|p| !p.billable) || !contract_bills {
         let which = if !x.billable {
@@ -246,7 +288,7 @@ pub(crate) fn expense<'a>(
     let reasons = f.done();
     let status = super::status_of(&reasons);
     let billable = match (&line, status) {
-        (Some(l), super::Status::Eligible) => Some(Billable { amount: l.amount, hours: None, parts: Vec::new() }),
+        (Some(l), super::Status::Eligible) => Some(Billable { amount: l.amount, hours: None, parts: Parts::new() }),
         _ => None,
     };
     ExpenseAssessment {

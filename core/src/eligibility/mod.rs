@@ -51,7 +51,7 @@ pub use reason::{Finding, Reason};
 use crate::error::{Code, Error, Result};
 use crate::model::{Expense, TimesheetEntry};
 use crate::money::Currency;
-use crate::rates::{self, FxApplied, IdMap, LinePart, MasterData, RateOptions, RatedLine};
+use crate::rates::{self, FxApplied, IdMap, MasterData, Parts, RateOptions, RatedLine};
 use crate::wire;
 
 /// The run's period; both ends inclusive.
@@ -145,8 +145,8 @@ pub struct Billable {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<Decimal>,
     /// The rated parts billed (entries), the last one cut at the cap when split.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parts: Vec<LinePart>,
+    #[serde(skip_serializing_if = "Parts::is_empty")]
+    pub parts: Parts,
 }
 
 /// The part of a record held back at the contract's not-to-exceed.
@@ -312,16 +312,18 @@ pub fn assess<'a>(
     unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
     unique_ids("expenses", expenses.iter().map(|x| x.id.as_str()))?;
     let ledger = Ledger::new(run.ledger);
-    let lines = rates::rate(master, entries, options);
-    let day_totals = checks::worker_days(entries);
+    let resolved = rates::resolve(master, entries);
+    let lines = rates::rate_resolved(master, entries, &resolved, options);
+    let day_totals = checks::WorkerDays::new(entries, &resolved);
     let mut out_entries: Vec<EntryAssessment<'a>> = entries
         .iter()
         .zip(lines)
-        .map(|(e, line)| checks::entry(master, e, line, &day_totals, &ledger, &run.period))
+        .zip(&resolved)
+        .map(|((e, line), &r)| checks::entry(master, e, r, line, &day_totals, &ledger, &run.period))
         .collect();
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =
         expenses.iter().map(|x| checks::expense(master, x, &ledger, &run.period, options)).collect();
-    cap::apply(master, entries, expenses, &mut out_entries, &mut out_expenses, run.invoiced)?;
+    cap::apply(master, entries, &resolved, expenses, &mut out_entries, &mut out_expenses, run.invoiced)?;
 
     let mut counts = Counts { entries: entries.len(), expenses: expenses.len(), ..Counts::default() };
     let statuses = out_entries.iter().map(|e| e.status).chain(out_expenses.iter().map(|x| x.status));
@@ -336,8 +338,9 @@ pub fn assess<'a>(
     Ok(Assessment { entries: out_entries, expenses: out_expenses, counts })
 }
 
-fn unique_ids<'a>(kind: &str, ids: impl Iterator<Item = &'a str>) -> Result<()> {
+fn unique_ids<'a>(kind: &str, ids: impl ExactSizeIterator<Item = &'a str>) -> Result<()> {
     let mut seen: IdMap<&str, usize> = IdMap::default();
+    seen.reserve(ids.len());
     for (i, id) in ids.enumerate() {
         if let Some(first) = seen.insert(id, i) {
             return Err(Error::new(Code::DuplicateId, format!("`{id}` is also the id of {kind}[{first}]"))

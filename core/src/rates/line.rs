@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::duration::Hours;
-use super::matching::{Candidate, Scope};
+use super::matching::{Candidates, Scope};
 use super::overtime::{HourBlock, Premium};
 use crate::error::Result;
 use crate::model::{BillingType, RateUnit};
@@ -106,6 +106,97 @@ pub struct LinePart {
     pub amount: Decimal,
 }
 
+/// The parts of a line (or of its billed share): a list of [`LinePart`]s
+/// that keeps the usual single part inline, without an allocation. It
+/// dereferences to `[LinePart]` and serializes as a list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parts(PartsRepr);
+
+#[derive(Debug, Clone, Default, PartialEq)]
+enum PartsRepr {
+    #[default]
+    Empty,
+    One(LinePart),
+    Many(Vec<LinePart>),
+}
+
+impl Parts {
+    /// No parts.
+    pub const fn new() -> Self {
+        Parts(PartsRepr::Empty)
+    }
+
+    /// Add `part` at the end.
+    pub fn push(&mut self, part: LinePart) {
+        self.0 = match std::mem::take(&mut self.0) {
+            PartsRepr::Empty => PartsRepr::One(part),
+            PartsRepr::One(first) => PartsRepr::Many(vec![first, part]),
+            PartsRepr::Many(mut v) => {
+                v.push(part);
+                PartsRepr::Many(v)
+            }
+        };
+    }
+
+    /// True when there is no part.
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// The parts as a slice.
+    pub fn as_slice(&self) -> &[LinePart] {
+        match &self.0 {
+            PartsRepr::Empty => &[],
+            PartsRepr::One(p) => std::slice::from_ref(p),
+            PartsRepr::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::Deref for Parts {
+    type Target = [LinePart];
+    fn deref(&self) -> &[LinePart] {
+        self.as_slice()
+    }
+}
+
+impl From<Vec<LinePart>> for Parts {
+    fn from(v: Vec<LinePart>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl FromIterator<LinePart> for Parts {
+    fn from_iter<I: IntoIterator<Item = LinePart>>(iter: I) -> Self {
+        let mut out = Parts::new();
+        for p in iter {
+            out.push(p);
+        }
+        out
+    }
+}
+
+impl Serialize for Parts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
+}
+
+impl JsonSchema for Parts {
+    fn inline_schema() -> bool {
+        <Vec<LinePart>>::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Vec<LinePart>>::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        <Vec<LinePart>>::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<LinePart>>::json_schema(generator)
+    }
+}
+
 /// The worker's cost of the line.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostApplied {
@@ -148,7 +239,7 @@ pub struct RatedLine<'a> {
     /// The rule that priced the line.
     pub rule: RuleApplied<'a>,
     /// Every candidate rule with its score and what became of it.
-    pub candidates: Vec<Candidate<'a>>,
+    pub candidates: Candidates<'a>,
     /// Hours recorded, rounded, and billed, with the rounding and adjustment applied.
     pub hours: Hours<'a>,
     /// The FX rate, when the rate card's currency is not the contract's.
@@ -157,7 +248,7 @@ pub struct RatedLine<'a> {
     /// The hourly rate in the line's currency (rate × FX ÷ hours per day), at full precision.
     pub hourly_rate: Decimal,
     /// The line by multiplier: normal hours first, then premiums.
-    pub parts: Vec<LinePart>,
+    pub parts: Parts,
     /// The contract's rounding mode, applied to each part.
     pub rounding_mode: RoundingMode,
     /// The sum of the parts' rounded amounts.
@@ -188,7 +279,7 @@ impl RatedLine<'_> {
                 rule_id: own(self.rule.rule_id),
                 ..self.rule
             },
-            candidates: self.candidates.into_iter().map(Candidate::into_owned).collect(),
+            candidates: self.candidates.into_owned(),
             hours: self.hours.into_owned(),
             ..self
         }
@@ -198,14 +289,14 @@ impl RatedLine<'_> {
 /// Price `blocks` of hours at `rate` (already in the line currency, per
 /// `unit`), each block rounded to `scale` places with `mode`.
 pub(crate) fn price(
-    blocks: Vec<HourBlock>,
+    blocks: impl IntoIterator<Item = HourBlock>,
     rate: Decimal,
     hours_per_day: Option<Decimal>,
     scale: u32,
     mode: RoundingMode,
-) -> Result<(Vec<LinePart>, Decimal)> {
+) -> Result<(Parts, Decimal)> {
     let mut total = Decimal::ZERO;
-    let mut parts = Vec::with_capacity(blocks.len());
+    let mut parts = Parts::new();
     for b in blocks {
         let mut unrounded = b.hours.checked_mul(rate).and_then(|x| x.checked_mul(b.multiplier)).ok_or_else(overflow)?;
         if let Some(hpd) = hours_per_day {

@@ -10,14 +10,16 @@
 //! other people are not candidates and are not listed.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
+use serde::ser::SerializeSeq;
 
 use super::master::{IndexedCard, ScopeKey, Who};
 use crate::error::{Code, Error, Result};
-use crate::model::{RateRule, Worker};
+use crate::model::{RateCard, RateRule, Worker};
 
 /// The precedence rank of a rule's most specific dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
@@ -193,28 +195,65 @@ fn mismatch(rule: &RateRule, s: &Subject<'_>) -> Option<Dimension> {
     }
 }
 
-/// The rule that prices an entry dated `date`, with every candidate's fate.
+/// Every candidate rule of a line with its fate, best score first, then card order.
 ///
-/// No match is `rate_missing`; two or more matches sharing the best score
-/// (their dates overlap, since both hold on `date`) are `ambiguous_rate`
-/// with every tied rule id in `details.rule_ids`.
-pub(crate) fn select<'a>(
-    card: &IndexedCard<'a>,
-    specs: &[CandidateSpec],
-    date: NaiveDate,
-) -> Result<(u32, Vec<Candidate<'a>>)> {
-    let matches = |s: &&CandidateSpec| s.mismatch.is_none() && card.rule(s.rule).effective_on(date);
-    let best = specs.iter().find(matches).copied();
-    let explain = |selected: Option<u32>| -> Vec<Candidate<'a>> {
-        specs
-            .iter()
-            .map(|s| {
-                let rule = card.rule(s.rule);
+/// Rating keeps this compact: the candidate set is shared by every entry of
+/// the batch with the same worker, project and task, and each candidate's
+/// result (selected, lower score, mismatch, not effective) is derived from
+/// the entry date when it is read or serialized. It serializes as the list of
+/// [`Candidate`]s.
+#[derive(Debug, Clone)]
+pub struct Candidates<'a>(CandidatesRepr<'a>);
+
+#[derive(Debug, Clone)]
+enum CandidatesRepr<'a> {
+    Shared { card: &'a RateCard, specs: Arc<[CandidateSpec]>, date: NaiveDate, selected: Option<u32> },
+    Owned(Vec<Candidate<'static>>),
+}
+
+impl<'a> Candidates<'a> {
+    pub(crate) fn shared(
+        card: &'a RateCard,
+        specs: Arc<[CandidateSpec]>,
+        date: NaiveDate,
+        selected: Option<u32>,
+    ) -> Self {
+        Candidates(CandidatesRepr::Shared { card, specs, date, selected })
+    }
+
+    /// How many candidates.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            CandidatesRepr::Shared { specs, .. } => specs.len(),
+            CandidatesRepr::Owned(v) => v.len(),
+        }
+    }
+
+    /// True when no rule was a candidate.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The candidates, best score first, then card order.
+    pub fn iter(&self) -> impl Iterator<Item = Candidate<'a>> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    /// The candidates as a list.
+    pub fn to_vec(&self) -> Vec<Candidate<'a>> {
+        self.iter().collect()
+    }
+
+    fn get(&self, i: usize) -> Candidate<'a> {
+        match &self.0 {
+            CandidatesRepr::Shared { card, specs, date, selected } => {
+                let s = specs[i];
+                let rule = &card.rules[s.rule as usize];
                 let result = if s.mismatch.is_some() {
                     CandidateResult::DimensionMismatch
-                } else if !rule.effective_on(date) {
+                } else if !rule.effective_on(*date) {
                     CandidateResult::NotEffective
-                } else if Some(s.rule) == selected {
+                } else if Some(s.rule) == *selected {
                     CandidateResult::Selected
                 } else {
                     CandidateResult::LowerScore
@@ -226,25 +265,83 @@ pub(crate) fn select<'a>(
                     result,
                     dimension: s.mismatch,
                 }
-            })
-            .collect()
-    };
+            }
+            CandidatesRepr::Owned(v) => v[i].clone(),
+        }
+    }
+
+    /// The same candidates owning their strings.
+    pub fn into_owned(self) -> Candidates<'static> {
+        match self.0 {
+            CandidatesRepr::Owned(v) => Candidates(CandidatesRepr::Owned(v)),
+            CandidatesRepr::Shared { .. } => {
+                Candidates(CandidatesRepr::Owned(self.iter().map(Candidate::into_owned).collect()))
+            }
+        }
+    }
+}
+
+impl PartialEq for Candidates<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl Serialize for Candidates<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for c in self.iter() {
+            seq.serialize_element(&c)?;
+        }
+        seq.end()
+    }
+}
+
+impl JsonSchema for Candidates<'_> {
+    fn inline_schema() -> bool {
+        <Vec<Candidate<'static>>>::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<Candidate<'static>>>::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        <Vec<Candidate<'static>>>::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<Candidate<'static>>>::json_schema(generator)
+    }
+}
+
+/// The rule that prices an entry dated `date`, with every candidate's fate.
+///
+/// No match is `rate_missing`; two or more matches sharing the best score
+/// (their dates overlap, since both hold on `date`) are `ambiguous_rate`
+/// with every tied rule id in `details.rule_ids`.
+pub(crate) fn select<'a>(
+    card: &'a RateCard,
+    specs: &Arc<[CandidateSpec]>,
+    date: NaiveDate,
+) -> Result<(u32, Candidates<'a>)> {
+    let matches = |s: &&CandidateSpec| s.mismatch.is_none() && card.rules[s.rule as usize].effective_on(date);
+    let mut found = specs.iter().filter(matches);
+    let best = found.next().copied();
     let Some(best) = best else {
-        let listed = serde_json::to_value(explain(None)).unwrap_or_default();
-        return Err(Error::new(
-            Code::RateMissing,
-            format!("no rule of rate card `{}` matches on {date}", card.card.id),
-        )
-        .with_details(serde_json::json!({ "rate_card_id": card.card.id, "candidates": listed })));
+        let listed = serde_json::to_value(Candidates::shared(card, specs.clone(), date, None)).unwrap_or_default();
+        return Err(Error::new(Code::RateMissing, format!("no rule of rate card `{}` matches on {date}", card.id))
+            .with_details(serde_json::json!({ "rate_card_id": card.id, "candidates": listed })));
     };
-    let tied: Vec<&str> =
-        specs.iter().filter(matches).filter(|s| s.score == best.score).map(|s| card.rule(s.rule).id.as_str()).collect();
-    if tied.len() > 1 {
+    if found.next().is_some_and(|s| s.score == best.score) {
+        let tied: Vec<&str> = specs
+            .iter()
+            .filter(matches)
+            .filter(|s| s.score == best.score)
+            .map(|s| card.rules[s.rule as usize].id.as_str())
+            .collect();
         return Err(Error::new(
             Code::AmbiguousRate,
             format!("rules {} all match on {date} with score {}", tied.join(", "), best.score),
         )
-        .with_details(serde_json::json!({ "rate_card_id": card.card.id, "rule_ids": tied, "score": best.score })));
+        .with_details(serde_json::json!({ "rate_card_id": card.id, "rule_ids": tied, "score": best.score })));
     }
-    Ok((best.rule, explain(Some(best.rule))))
+    Ok((best.rule, Candidates::shared(card, specs.clone(), date, Some(best.rule))))
 }

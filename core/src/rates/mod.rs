@@ -37,14 +37,15 @@ mod matching;
 mod overtime;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use duration::{AdjustmentApplied, AdjustmentKind, Hours, RoundingApplied, round_duration};
-pub use line::{CostApplied, FxApplied, FxMethod, LinePart, Purpose, RatedLine, RuleApplied};
+pub use line::{CostApplied, FxApplied, FxMethod, LinePart, Parts, Purpose, RatedLine, RuleApplied};
 pub use master::{MasterData, Tables};
-pub use matching::{Candidate, CandidateResult, Dimension, Scope, score};
+pub use matching::{Candidate, CandidateResult, Candidates, Dimension, Scope, score};
 pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
 
 pub(crate) use master::IdMap;
@@ -73,7 +74,7 @@ struct Prepared<'a> {
     contract: u32,
     rule: u32,
     card: u32,
-    candidates: Vec<matching::Candidate<'a>>,
+    candidates: Candidates<'a>,
     hours: Hours<'a>,
     fx: Option<FxApplied>,
 }
@@ -85,7 +86,7 @@ fn unknown(path: &str, message: String) -> Error {
 /// Per-batch caches: candidate sets by (worker, project, task) and FX by (from, to, date).
 #[derive(Default)]
 struct Caches {
-    candidates: IdMap<(u32, u32, u32), Vec<CandidateSpec>>,
+    candidates: IdMap<(u32, u32, u32), Arc<[CandidateSpec]>>,
     fx: IdMap<(Currency, Currency, NaiveDate), Result<FxApplied>>,
 }
 
@@ -106,9 +107,15 @@ pub(crate) fn fx_applied(from: Currency, to: Currency, date: NaiveDate, options:
     Ok(FxApplied { from, to, rate: c.rate, date, as_of: c.as_of, method })
 }
 
+/// The worker and project index of each entry (`None` when absent), looked up once per batch.
+pub(crate) fn resolve(master: &MasterData<'_>, entries: &[TimesheetEntry]) -> Vec<(Option<u32>, Option<u32>)> {
+    entries.iter().map(|e| (master.worker_index(&e.worker_id), master.project_index(&e.project_id))).collect()
+}
+
 fn prepare<'a>(
     master: &MasterData<'a>,
     e: &'a TimesheetEntry,
+    (worker, project): (Option<u32>, Option<u32>),
     options: &RateOptions,
     caches: &mut Caches,
 ) -> Result<Prepared<'a>> {
@@ -127,12 +134,8 @@ fn prepare<'a>(
         )
         .at("adjustment.billable_hours"));
     }
-    let worker = master
-        .worker_index(&e.worker_id)
-        .ok_or_else(|| unknown("worker_id", format!("no worker has id `{}`", e.worker_id)))?;
-    let project = master
-        .project_index(&e.project_id)
-        .ok_or_else(|| unknown("project_id", format!("no project has id `{}`", e.project_id)))?;
+    let worker = worker.ok_or_else(|| unknown("worker_id", format!("no worker has id `{}`", e.worker_id)))?;
+    let project = project.ok_or_else(|| unknown("project_id", format!("no project has id `{}`", e.project_id)))?;
     let pref = &master.projects[project as usize];
     let contract = pref.contract.ok_or_else(|| {
         unknown(
@@ -169,8 +172,9 @@ fn prepare<'a>(
                 customer_id: &cref.contract.customer_id,
             },
         )
+        .into()
     });
-    let (rule, candidates) = matching::select(indexed, specs, e.date)?;
+    let (rule, candidates) = matching::select(indexed.card, specs, e.date)?;
     let contract_ref = cref.contract;
     let hours = duration::billable_hours(e.hours, contract_ref.duration_rounding.as_ref(), e.adjustment.as_ref())
         .map_err(|err| err.at("hours"))?;
@@ -195,9 +199,19 @@ pub fn rate<'a>(
     entries: &'a [TimesheetEntry],
     options: &RateOptions,
 ) -> Vec<Result<RatedLine<'a>>> {
+    rate_resolved(master, entries, &resolve(master, entries), options)
+}
+
+/// [`rate`] with the entries' worker and project already resolved (see [`resolve`]).
+pub(crate) fn rate_resolved<'a>(
+    master: &MasterData<'a>,
+    entries: &'a [TimesheetEntry],
+    resolved: &[(Option<u32>, Option<u32>)],
+    options: &RateOptions,
+) -> Vec<Result<RatedLine<'a>>> {
     let mut caches = Caches::default();
     let prepared: Vec<Result<Prepared<'a>>> =
-        entries.iter().map(|e| prepare(master, e, options, &mut caches)).collect();
+        entries.iter().zip(resolved).map(|(e, &r)| prepare(master, e, r, options, &mut caches)).collect();
     let blocks = premiums(master, entries, &prepared, options);
     entries
         .iter()
@@ -224,13 +238,8 @@ fn premiums(
                 weeks.entry((p.worker, p.contract, y, w)).or_default().push(i as u32);
                 out.push(Ok(Vec::new()));
             }
-            Ok(p) => out.push(Ok(vec![HourBlock {
-                hours: p.hours.billable,
-                multiplier: Decimal::ONE,
-                premium: Premium::Normal,
-                outranked: Vec::new(),
-            }])),
-            Err(_) => out.push(Ok(Vec::new())),
+            // Without a policy, `finish` prices one normal block: no allocation here.
+            _ => out.push(Ok(Vec::new())),
         }
     }
     // Each group writes only its own entries' slots, so the map's order never shows.
@@ -284,7 +293,17 @@ fn finish<'a>(
         Some(hpd) => rate_here.checked_div(hpd).ok_or_else(overflow)?,
         None => rate_here,
     };
-    let (parts, amount) = line::price(blocks, rate_here, hours_per_day, scale, mode)?;
+    let (parts, amount) = if contract.overtime.is_none() {
+        let normal = HourBlock {
+            hours: p.hours.billable,
+            multiplier: Decimal::ONE,
+            premium: Premium::Normal,
+            outranked: Vec::new(),
+        };
+        line::price([normal], rate_here, hours_per_day, scale, mode)?
+    } else {
+        line::price(blocks, rate_here, hours_per_day, scale, mode)?
+    };
     let worker = master.workers[p.worker as usize];
     let cost = match worker.cost_rate {
         Some(cost_rate) => {

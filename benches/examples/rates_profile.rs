@@ -1,0 +1,51 @@
+//! Rate + eligibility of the benchmark firm, timed by phase, for profiling
+//! (`perf record`, `valgrind --tool=callgrind`). Prints wall and CPU time
+//! (user + system, from /proc) per iteration, which the machine's load
+//! disturbs less than wall time.
+//!
+//! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess]`
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use billable::eligibility::{Run, assess};
+use billable::money::FxTable;
+use billable::rates::{MasterData, RateOptions, Tables, rate};
+use billable_benches::rates::firm;
+
+/// User + system CPU seconds of this process (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let iterations: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let what = args.get(3).map_or("assess", String::as_str);
+    let f = firm(42, n);
+    let master = MasterData::new(Tables {
+        workers: &f.workers,
+        customers: &f.customers,
+        contracts: &f.contracts,
+        projects: &f.projects,
+        rate_cards: &f.rate_cards,
+    })
+    .unwrap();
+    let options = RateOptions { fx: FxTable::new(&f.fx_rates).unwrap(), ..RateOptions::default() };
+    let run = Run { period: f.period, ledger: &f.ledger, invoiced: &f.invoiced };
+    for _ in 0..iterations {
+        let (wall, cpu) = (Instant::now(), cpu_seconds());
+        if what == "rate" {
+            black_box(rate(&master, &f.entries, &options));
+        } else {
+            black_box(assess(&master, &f.entries, &[], &run, &options).unwrap());
+        }
+        let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        println!("{what} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
+    }
+}
