@@ -79,8 +79,9 @@ impl<'a> LedgerIndex<'a> {
         LedgerIndex { by_record }
     }
 
-    /// The versions eligibility treats as invoiced: every version with a net
-    /// positive amount left (billed and not fully credited).
+    /// The versions eligibility treats as invoiced: every entry and expense
+    /// version the ledger holds, credited or not (a credited version sent
+    /// again is still `already_invoiced`: it was replaced, not reopened).
     pub(crate) fn records(&self) -> Vec<LedgerRecord> {
         let mut out = Vec::new();
         for ((kind, id), lines) in &self.by_record {
