@@ -464,11 +464,8 @@ impl<'p> Engine<'p> {
         let kept: usize = self.seen.iter().map(|(_, ids)| ids.len()).sum();
         let mut entries = Vec::with_capacity(kept);
         for (source, ids) in self.seen {
-            let first = entries.len();
-            for (id, r) in ids {
-                if cutoff.is_some_and(|c| r.time < c) {
-                    continue;
-                }
+            let kept = ids.into_iter().filter(|(_, r)| cutoff.is_none_or(|c| r.time >= c));
+            for (id, r) in sorted_by_key(kept.collect(), |(id, _)| id.as_str()) {
                 entries.push(SeenEntry {
                     source: source.clone(),
                     id,
@@ -481,10 +478,8 @@ impl<'p> Engine<'p> {
                     outcome: r.outcome,
                 });
             }
-            entries[first..].sort_unstable_by(|a, b| a.id.cmp(&b.id));
         }
-        let mut records = self.records;
-        records.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let records = sorted_by_key(self.records, |r| r.id.as_str());
         let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
         Applied {
             exception_queue: exception_queue(&records),
@@ -494,6 +489,15 @@ impl<'p> Engine<'p> {
             seen: SeenLedger { newest_event_time: self.newest, entries },
         }
     }
+}
+
+/// `items` in the order of their keys (unique), sorting positions rather than moving the
+/// large items around.
+fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| key(&items[a]).cmp(key(&items[b])));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// The 32 bytes of a fingerprint written as 64 lowercase hex digits.

@@ -421,10 +421,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Append the lowercase hex of `bytes` to `out`.
 pub(crate) fn hex_into(bytes: &[u8], out: &mut Vec<u8>) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)]);
-        out.push(DIGITS[usize::from(b & 0x0f)]);
-    }
+    out.extend(bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]));
 }
 
 /// The payload fingerprint of an event document: SHA-256 hex of its canonical
