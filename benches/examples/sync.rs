@@ -33,7 +33,11 @@ fn main() {
         let (wall, cpu) = (Instant::now(), cpu_seconds());
         let out = black_box(apply_events(vec![], SeenLedger::default(), batch, &policy).unwrap());
         let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-        println!("apply_events {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
+        println!(
+            "apply_events {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)",
+            n as f64 / wall,
+            n as f64 / cpu
+        );
         drop(out);
     }
 }

@@ -129,7 +129,11 @@ fn generated(rng: &mut Lcg, prefix: &str, records: usize, minute0: u64) -> Vec<V
                         "approved" => ("record.enriched".into(), json!({"actor": "sync"}), "enriched"),
                         "enriched" => ("record.validated".into(), json!({}), "validated"),
                         "validated" => ("record.posted".into(), json!({"actor": "erp", "batch": 7}), "posted"),
-                        _ => ("record.invoiced".into(), raw(r#"{"invoice": {"no": "INV-1", "total": 1.50}}"#), "invoiced"),
+                        _ => (
+                            "record.invoiced".into(),
+                            raw(r#"{"invoice": {"no": "INV-1", "total": 1.50}}"#),
+                            "invoiced",
+                        ),
                     },
                 },
                 "exceptioned" => match rng.below(5) {
@@ -175,9 +179,18 @@ fn generated(rng: &mut Lcg, prefix: &str, records: usize, minute0: u64) -> Vec<V
             }
             // An illegal event (mostly) at the version the step leads to.
             if rng.chance(12) {
-                let ty = ["record.posted", "record.invoiced", "record.enriched", "record.validated", "record.retried",
-                          "approval.revoked", "record.reversed", "timesheet.submitted", "expense.approved",
-                          "record.failed"][rng.below(10) as usize];
+                let ty = [
+                    "record.posted",
+                    "record.invoiced",
+                    "record.enriched",
+                    "record.validated",
+                    "record.retried",
+                    "approval.revoked",
+                    "record.reversed",
+                    "timesheet.submitted",
+                    "expense.approved",
+                    "record.failed",
+                ][rng.below(10) as usize];
                 let data = json!({"expected_version": version + 1, "approver_id": "mgr", "reasons": ["timeout"],
                                   "worker_id": "w1", "project_id": "p1"});
                 lane.push(event(&format!("{id}.x"), source, ty, &subject, &time(minute, 0), data));
@@ -195,10 +208,20 @@ fn generated(rng: &mut Lcg, prefix: &str, records: usize, minute0: u64) -> Vec<V
                     let ok = authorized
                         && d["approver_id"].as_str() != Some(worker)
                         && d.get("project_id").is_none_or(|p| p == project.as_str());
-                    if ok { "approved" } else { failed_in = "submitted"; "exceptioned" }
+                    if ok {
+                        "approved"
+                    } else {
+                        failed_in = "submitted";
+                        "exceptioned"
+                    }
                 }
                 "submitted?" => {
-                    if ["approved", "enriched", "validated"].contains(&failed_in) { "submitted" } else { version -= 1; state }
+                    if ["approved", "enriched", "validated"].contains(&failed_in) {
+                        "submitted"
+                    } else {
+                        version -= 1;
+                        state
+                    }
                 }
                 "retried" => failed_in,
                 "exceptioned" => {
@@ -233,13 +256,7 @@ fn generated(rng: &mut Lcg, prefix: &str, records: usize, minute0: u64) -> Vec<V
 fn edge_cases() -> Vec<Value> {
     let at = "2026-03-02T09:00:00+01:00";
     let ok = |id: &str, ty: &str, subject: &str, data: Value| event(id, "edge", ty, subject, at, data);
-    let mut v = vec![
-        json!("not an object"),
-        json!(42),
-        json!(null),
-        json!([1, 2]),
-        json!({}),
-    ];
+    let mut v = vec![json!("not an object"), json!(42), json!(null), json!([1, 2]), json!({})];
     let base = ok("x1", "timesheet.submitted", "edge-1", json!({"worker_id": "w1", "project_id": "p1"}));
     for field in ["specversion", "id", "source", "type", "subject", "time"] {
         let mut e = base.clone();
@@ -304,29 +321,59 @@ fn edge_cases() -> Vec<Value> {
     // Edge cases that read: escaping everywhere, number texts, versions as strings and `2.0`,
     // a kind mismatch, approvals naming another worker or project, a record that does not exist.
     let tricky = "quote\" back\\slash\ttab\nnl \u{1} \u{e9}\u{1F600}";
-    let mut submit = ok(&format!("{tricky}-1"), "timesheet.submitted", tricky, json!({"worker_id": tricky,
-        "project_id": "p1", "actor": tricky, "note": raw(r#"{"z": 1.0, "a": [true, null, "x"], "m": -0.0, "big": 1e400, "n": 10}"#)}));
+    let mut submit = ok(
+        &format!("{tricky}-1"),
+        "timesheet.submitted",
+        tricky,
+        json!({"worker_id": tricky,
+        "project_id": "p1", "actor": tricky, "note": raw(r#"{"z": 1.0, "a": [true, null, "x"], "m": -0.0, "big": 1e400, "n": 10}"#)}),
+    );
     submit["source"] = json!(tricky);
     submit["correlationid"] = json!(tricky);
     submit["zext"] = json!({"b": 1, "a": 2});
     v.push(submit.clone());
-    let mut approve = ok(&format!("{tricky}-2"), "timesheet.approved", tricky,
-        json!({"expected_version": "1", "approver_id": "mgr", "worker_id": tricky, "project_id": "p1"}));
+    let mut approve = ok(
+        &format!("{tricky}-2"),
+        "timesheet.approved",
+        tricky,
+        json!({"expected_version": "1", "approver_id": "mgr", "worker_id": tricky, "project_id": "p1"}),
+    );
     approve["source"] = json!(tricky);
     v.push(approve);
-    let mut fail = ok(&format!("{tricky}-3"), "record.failed", tricky,
-        raw_with(r#"{"expected_version": 2.0}"#, json!({"reasons": ["custom_glitch", {"code": "timeout", "retryable": false}, "rate_limited"]})));
+    let mut fail = ok(
+        &format!("{tricky}-3"),
+        "record.failed",
+        tricky,
+        raw_with(
+            r#"{"expected_version": 2.0}"#,
+            json!({"reasons": ["custom_glitch", {"code": "timeout", "retryable": false}, "rate_limited"]}),
+        ),
+    );
     fail["source"] = json!(tricky);
     v.push(fail);
     v.push(ok("e-kind", "expense.approved", tricky, json!({"expected_version": 3, "approver_id": "mgr"})));
     v.push(ok("e-ghost", "record.posted", "ghost", json!({"expected_version": 0})));
     v.push(ok("e-ghost2", "timesheet.approved", "ghost", json!({"expected_version": 0, "approver_id": "mgr"})));
     v.push(ok("e-s2", "expense.submitted", "edge-2", json!({"worker_id": "w1", "project_id": "p1"})));
-    v.push(ok("e-s2a", "expense.approved", "edge-2",
-        json!({"expected_version": 1, "approver_id": "w1", "worker_id": "w9", "project_id": "p7"})));
+    v.push(ok(
+        "e-s2a",
+        "expense.approved",
+        "edge-2",
+        json!({"expected_version": 1, "approver_id": "w1", "worker_id": "w9", "project_id": "p7"}),
+    ));
     v.push(ok("e-s2b", "expense.rejected", "edge-2", json!({"expected_version": 2})));
-    v.push(ok("e-s2c", "expense.submitted", "edge-2", json!({"expected_version": 3, "worker_id": "w1", "project_id": "p2"})));
-    v.push(ok("e-s2d", "expense.submitted", "edge-2", json!({"expected_version": 4, "worker_id": "w1", "project_id": "p2"})));
+    v.push(ok(
+        "e-s2c",
+        "expense.submitted",
+        "edge-2",
+        json!({"expected_version": 3, "worker_id": "w1", "project_id": "p2"}),
+    ));
+    v.push(ok(
+        "e-s2d",
+        "expense.submitted",
+        "edge-2",
+        json!({"expected_version": 4, "worker_id": "w1", "project_id": "p2"}),
+    ));
     // The same key from another source is another event.
     let mut other = ok("e-s2b", "expense.rejected", "edge-2", json!({"expected_version": 4}));
     other["source"] = json!("edge2");
@@ -373,7 +420,8 @@ fn responses() -> Vec<(&'static str, String)> {
         .filter_map(|r| Some((r["id"].as_str()?.to_string(), r["history"].as_array()?.last()?["hash"].clone())))
         .collect();
     let mut heads = heads;
-    let long: Vec<usize> = (0..records.len()).filter(|&i| records[i]["history"].as_array().unwrap().len() >= 3).collect();
+    let long: Vec<usize> =
+        (0..records.len()).filter(|&i| records[i]["history"].as_array().unwrap().len() >= 3).collect();
     let edit = |records: &mut Vec<Value>, i: usize, f: &dyn Fn(&mut Value)| f(&mut records[i]);
     edit(&mut records, long[0], &|r| r["history"][1]["actor"] = json!("mallory"));
     edit(&mut records, long[1], &|r| r["history"].as_array_mut().unwrap().swap(0, 1));
@@ -392,20 +440,28 @@ fn responses() -> Vec<(&'static str, String)> {
 
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let signed = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
-    let webhook = |headers: Value, payload: &str, now: &str| {
-        json!({"secret": secret, "headers": headers, "payload": payload, "now": now})
-    };
-    let h = |id: &str, ts: &str, sig: &str| json!({"webhook-id": id, "webhook-timestamp": ts, "webhook-signature": sig});
+    let webhook = |headers: Value, payload: &str, now: &str| json!({"secret": secret, "headers": headers, "payload": payload, "now": now});
+    let h =
+        |id: &str, ts: &str, sig: &str| json!({"webhook-id": id, "webhook-timestamp": ts, "webhook-signature": sig});
     let payload = "{\"test\": 2432232314}";
     let cases = [
         webhook(h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signed), payload, "2021-02-25T15:02:10Z"),
-        webhook(h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", &format!("v1a,xyz v1,bm90 {signed}")), payload,
-                "2021-02-25T15:07:10Z"),
+        webhook(
+            h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", &format!("v1a,xyz v1,bm90 {signed}")),
+            payload,
+            "2021-02-25T15:07:10Z",
+        ),
         webhook(h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signed), payload, "2021-02-25T15:07:11Z"),
-        webhook(h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signed), "{\"test\": 2432232315}",
-                "2021-02-25T15:02:10Z"),
-        webhook(json!({"Webhook-Id": "m", "WEBHOOK-TIMESTAMP": "x", "webhook-signature": signed}), payload,
-                "2021-02-25T15:02:10Z"),
+        webhook(
+            h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signed),
+            "{\"test\": 2432232315}",
+            "2021-02-25T15:02:10Z",
+        ),
+        webhook(
+            json!({"Webhook-Id": "m", "WEBHOOK-TIMESTAMP": "x", "webhook-signature": signed}),
+            payload,
+            "2021-02-25T15:02:10Z",
+        ),
         webhook(json!({"webhook-id": "m", "webhook-timestamp": "1614265330"}), payload, "2021-02-25T15:02:10Z"),
         webhook(h("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,!!!"), payload, "2021-02-25T15:02:10Z"),
     ];

@@ -239,7 +239,11 @@ fn read_plain(map: &mut Map<String, Value>) -> Option<CloudEvent> {
                             "approver_id" => fields.approver_id = take_str(value),
                             "reasons" => {
                                 if let Value::Array(items) = value.take() {
-                                    fields.reasons = items.into_iter().filter_map(|mut r| take_str(&mut r)).map(ReasonInput::Code).collect();
+                                    fields.reasons = items
+                                        .into_iter()
+                                        .filter_map(|mut r| take_str(&mut r))
+                                        .map(ReasonInput::Code)
+                                        .collect();
                                 }
                             }
                             _ => {}
