@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::{HistoryEntry, anchor_hash};
-use super::events::{CloudEvent, EventData, ParsedEvent, fingerprint, parse_event, whole_number};
+use super::events::{CloudEvent, EventData, ParsedEvent, fingerprint_bytes, hex, read_event, whole_number};
 use super::exceptions::{
     APPROVAL_CONTEXT_MISMATCH, APPROVER_NOT_AUTHORIZED, Counters, ExceptionQueue, Reason, SELF_APPROVAL,
     classify_reasons, exception_queue,
@@ -22,6 +22,7 @@ use super::lifecycle::{Action, Guard, RecordKind, State, candidates};
 use super::outcome::{EventOutcome, Outcome};
 use crate::error::{Code, Error, Result};
 use crate::model::Worker;
+use crate::rates::IdMap;
 
 /// A finance-impacting record as the sync-state machine keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -141,7 +142,7 @@ pub fn apply_events(
     events: Vec<Value>,
     policy: &SyncPolicy,
 ) -> Result<Applied> {
-    let mut engine = Engine::new(records, seen, policy)?;
+    let mut engine = Engine::new(records, seen, policy, events.len())?;
     // Pushed one by one: a collect over `events.into_iter()` would reuse the input's
     // allocation and then reallocate it, which costs more than a fresh vector.
     let mut outcomes = Vec::with_capacity(events.len());
@@ -151,18 +152,51 @@ pub fn apply_events(
     Ok(engine.finish(outcomes))
 }
 
+/// A remembered fingerprint: the digest (hex only in the response), or a text from the
+/// ledger passed in that is not 64 lowercase hex digits, kept as given (it equals no
+/// computed fingerprint, as before).
+#[derive(PartialEq)]
+enum Fingerprint {
+    Digest([u8; 32]),
+    Given(String),
+}
+
+impl Fingerprint {
+    fn read(text: String) -> Self {
+        match unhex(&text) {
+            Some(digest) => Fingerprint::Digest(digest),
+            None => Fingerprint::Given(text),
+        }
+    }
+
+    fn to_hex(&self) -> String {
+        match self {
+            Fingerprint::Digest(d) => hex(d),
+            Fingerprint::Given(text) => text.clone(),
+        }
+    }
+}
+
 /// What the ledger remembers of one event.
 struct Remembered {
-    fingerprint: String,
+    fingerprint: Fingerprint,
     time: DateTime<FixedOffset>,
     subject: String,
     outcome: Outcome,
 }
 
+/// The state of one call. Records and the ledger are kept in hash maps for the
+/// lookups and sorted once, by id and by source then id, when the response is
+/// built, so no hash order reaches the output.
 struct Engine<'p> {
-    records: BTreeMap<String, SyncRecord>,
-    /// source → id → remembered.
-    seen: BTreeMap<String, BTreeMap<String, Remembered>>,
+    /// Records in arrival order (input first, then created ones).
+    records: Vec<SyncRecord>,
+    /// record id → index in `records`.
+    record_index: IdMap<String, usize>,
+    /// source → index in `seen`.
+    sources: IdMap<String, usize>,
+    /// Per source (by `sources`): (source, id → remembered).
+    seen: Vec<(String, IdMap<String, Remembered>)>,
     newest: Option<DateTime<FixedOffset>>,
     /// `None`: the retention is longer than any time span, nothing expires.
     retention: Option<TimeDelta>,
@@ -182,46 +216,66 @@ struct Current {
 }
 
 impl<'p> Engine<'p> {
-    fn new(records: Vec<SyncRecord>, seen: SeenLedger, policy: &'p SyncPolicy) -> Result<Self> {
-        let mut by_id = BTreeMap::new();
-        for (i, r) in records.into_iter().enumerate() {
-            if by_id.contains_key(&r.id) {
+    fn new(records: Vec<SyncRecord>, seen: SeenLedger, policy: &'p SyncPolicy, events: usize) -> Result<Self> {
+        let mut record_index = IdMap::default();
+        // A batch creates at most one record per event; most batches create a few per ten events.
+        record_index.reserve(records.len() + events / 8);
+        for (i, r) in records.iter().enumerate() {
+            if record_index.contains_key(&r.id) {
                 return Err(Error::new(Code::DuplicateId, format!("record id `{}` appears twice", r.id))
                     .at(format!("records[{i}].id")));
             }
-            by_id.insert(r.id.clone(), r);
+            record_index.insert(r.id.clone(), i);
         }
-        let mut remembered: BTreeMap<String, BTreeMap<String, Remembered>> = BTreeMap::new();
-        let mut newest = seen.newest_event_time;
+        let mut engine = Engine {
+            records,
+            record_index,
+            sources: IdMap::default(),
+            seen: Vec::new(),
+            newest: seen.newest_event_time,
+            retention: i64::try_from(policy.retention_seconds).ok().and_then(TimeDelta::try_seconds),
+            approvers: BTreeMap::new(),
+            transient: &policy.transient_reasons,
+            buf: Vec::with_capacity(512),
+        };
         for (i, e) in seen.entries.into_iter().enumerate() {
-            newest = Some(newest.map_or(e.time, |n| n.max(e.time)));
-            let ids = remembered.entry(e.source).or_default();
+            engine.newest = Some(engine.newest.map_or(e.time, |n| n.max(e.time)));
+            let ids = engine.ids_of(&e.source);
             if ids.contains_key(&e.id) {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             }
-            let value = Remembered { fingerprint: e.fingerprint, time: e.time, subject: e.subject, outcome: e.outcome };
+            let fingerprint = Fingerprint::read(e.fingerprint);
+            let value = Remembered { fingerprint, time: e.time, subject: e.subject, outcome: e.outcome };
             ids.insert(e.id, value);
         }
-        let mut approvers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // Each source's ids: at most one per event of the batch, sized for the first source.
+        if let Some((_, ids)) = engine.seen.first_mut() {
+            ids.reserve(events);
+        }
         for (project, ids) in &policy.approvers {
-            approvers.entry(project).or_default().extend(ids.iter().map(String::as_str));
+            engine.approvers.entry(project).or_default().extend(ids.iter().map(String::as_str));
         }
         for w in &policy.workers {
             for project in &w.approver_for {
-                approvers.entry(project).or_default().insert(&w.id);
+                engine.approvers.entry(project).or_default().insert(&w.id);
             }
         }
-        let retention = i64::try_from(policy.retention_seconds).ok().and_then(TimeDelta::try_seconds);
-        Ok(Engine {
-            records: by_id,
-            seen: remembered,
-            newest,
-            retention,
-            approvers,
-            transient: &policy.transient_reasons,
-            buf: Vec::with_capacity(512),
-        })
+        Ok(engine)
+    }
+
+    /// The ids remembered for `source`, created empty when the source is new.
+    fn ids_of(&mut self, source: &str) -> &mut IdMap<String, Remembered> {
+        let index = match self.sources.get(source) {
+            Some(&i) => i,
+            None => {
+                let i = self.seen.len();
+                self.sources.insert(source.to_string(), i);
+                self.seen.push((source.to_string(), IdMap::default()));
+                i
+            }
+        };
+        &mut self.seen[index].1
     }
 
     /// Entries older than this are forgotten.
@@ -230,8 +284,8 @@ impl<'p> Engine<'p> {
     }
 
     fn apply(&mut self, index: usize, value: Value) -> EventOutcome {
-        let fingerprint = fingerprint(&value, &mut self.buf);
-        let ParsedEvent { event, data, kind, action } = match parse_event(value) {
+        let fingerprint = fingerprint_bytes(&value, &mut self.buf);
+        let ParsedEvent { mut event, data, kind, action } = match read_event(value) {
             Ok(p) => p,
             Err(e) => {
                 let error = e.under(&format!("events[{index}]"));
@@ -246,16 +300,26 @@ impl<'p> Engine<'p> {
         };
         self.newest = Some(self.newest.map_or(event.time, |n| n.max(event.time)));
         let cutoff = self.cutoff();
-        let first = self.seen.get(&event.source).and_then(|ids| ids.get(&event.id));
+        let first = self.sources.get(&event.source).and_then(|&s| self.seen[s].1.get(&event.id));
         let outcome = match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
-            Some(first) if first.fingerprint == fingerprint => {
+            Some(first) if first.fingerprint == Fingerprint::Digest(fingerprint) => {
                 Outcome::Duplicate { first: Box::new(first.outcome.clone()) }
             }
-            Some(first) => Outcome::IdempotencyConflict { first_fingerprint: first.fingerprint.clone(), fingerprint },
+            Some(first) => Outcome::IdempotencyConflict {
+                first_fingerprint: first.fingerprint.to_hex(),
+                fingerprint: hex(&fingerprint),
+            },
             None => {
-                let outcome = self.decide(&event, &data, kind, action);
+                let source = event.source.clone();
+                let outcome = self.decide(&mut event, data, kind, action);
                 if outcome.is_final() {
-                    self.remember(&event, fingerprint, outcome.clone());
+                    let value = Remembered {
+                        fingerprint: Fingerprint::Digest(fingerprint),
+                        time: event.time,
+                        subject: event.subject.clone(),
+                        outcome: outcome.clone(),
+                    };
+                    self.ids_of(&source).insert(event.id.clone(), value);
                 }
                 outcome
             }
@@ -269,18 +333,8 @@ impl<'p> Engine<'p> {
         }
     }
 
-    fn remember(&mut self, event: &CloudEvent, fingerprint: String, outcome: Outcome) {
-        if !self.seen.contains_key(&event.source) {
-            self.seen.insert(event.source.clone(), BTreeMap::new());
-        }
-        if let Some(ids) = self.seen.get_mut(&event.source) {
-            let value = Remembered { fingerprint, time: event.time, subject: event.subject.clone(), outcome };
-            ids.insert(event.id.clone(), value);
-        }
-    }
-
-    fn current(&self, event: &CloudEvent, data: &EventData, action: Action) -> Current {
-        match self.records.get(&event.subject) {
+    fn current(&self, record: Option<usize>, data: &EventData, action: Action) -> Current {
+        match record.map(|i| &self.records[i]) {
             None => Current { version: 0, state: None, kind: None, failed_in: None, violations: Vec::new() },
             Some(r) => Current {
                 version: r.version,
@@ -296,8 +350,11 @@ impl<'p> Engine<'p> {
         }
     }
 
-    fn decide(&mut self, event: &CloudEvent, data: &EventData, kind: Option<RecordKind>, action: Action) -> Outcome {
-        let current = self.current(event, data, action);
+    /// Decide the event and apply it. `event.source` and `event.event_type` are moved into the
+    /// history entry when the event applies; the caller keeps what it needs of them first.
+    fn decide(&mut self, event: &mut CloudEvent, data: EventData, kind: Option<RecordKind>, action: Action) -> Outcome {
+        let record = self.record_index.get(&event.subject).copied();
+        let current = self.current(record, &data, action);
         let expected = data.expected_version.unwrap_or(0);
         if expected < current.version {
             return Outcome::StaleEvent { expected_version: expected, record_version: current.version };
@@ -305,7 +362,7 @@ impl<'p> Engine<'p> {
         if expected > current.version {
             return Outcome::OutOfOrder { expected_version: expected, record_version: current.version };
         }
-        let illegal = |message: String| Outcome::IllegalTransition {
+        let illegal = |message: String, event: &CloudEvent| Outcome::IllegalTransition {
             state: current.state,
             event_type: event.event_type.clone(),
             message,
@@ -313,13 +370,14 @@ impl<'p> Engine<'p> {
         if let (Some(record_kind), Some(event_kind)) = (current.kind, kind)
             && record_kind != event_kind
         {
-            return illegal(format!(
+            let message = format!(
                 "`{}` is about a {} but record `{}` is a {}",
                 event.event_type,
                 event_kind.as_str(),
                 event.subject,
                 record_kind.as_str()
-            ));
+            );
+            return illegal(message, event);
         }
         let holds = |guard: Guard| match guard {
             Guard::Always => true,
@@ -331,7 +389,7 @@ impl<'p> Engine<'p> {
             }
         };
         let Some(transition) = candidates(current.state, action).find(|t| holds(t.guard)) else {
-            return illegal(illegal_message(current.state, action, event));
+            return illegal(illegal_message(current.state, action, event), event);
         };
         let to = transition.to;
         let reasons = match (to, action) {
@@ -339,41 +397,45 @@ impl<'p> Engine<'p> {
             (State::Exceptioned, _) => current.violations,
             _ => Vec::new(),
         };
-        if current.state.is_none() {
-            let Some(kind) = kind else { return illegal(illegal_message(None, action, event)) };
-            self.records.insert(event.subject.clone(), SyncRecord::new(event.subject.clone(), kind));
-        }
-        let Some(record) = self.records.get_mut(&event.subject) else {
-            return illegal(illegal_message(None, action, event));
+        let index = match record {
+            Some(i) => i,
+            None => {
+                let Some(kind) = kind else { return illegal(illegal_message(None, action, event), event) };
+                let i = self.records.len();
+                self.records.push(SyncRecord::new(event.subject.clone(), kind));
+                self.record_index.insert(event.subject.clone(), i);
+                i
+            }
+        };
+        let record = &mut self.records[index];
+        let EventData { actor, worker_id, project_id, approver_id, .. } = data;
+        let actor = match (actor, action) {
+            (Some(a), _) => Some(a),
+            (None, Action::Approve) => approver_id.clone(),
+            (None, _) => None,
         };
         match action {
             Action::Submit => {
-                record.worker_id.clone_from(&data.worker_id);
-                record.project_id.clone_from(&data.project_id);
+                record.worker_id = worker_id;
+                record.project_id = project_id;
                 record.approved_by = None;
             }
-            Action::Approve if to == State::Approved => record.approved_by.clone_from(&data.approver_id),
+            Action::Approve if to == State::Approved => record.approved_by = approver_id,
             Action::RevokeApproval => record.approved_by = None,
             _ => {}
         }
         let from = current.state;
         record.failed_in = if to == State::Exceptioned { from } else { None };
-        record.reasons.clone_from(&reasons);
         record.state = to;
         record.version += 1;
-        let actor = match (&data.actor, action) {
-            (Some(a), _) => Some(a.clone()),
-            (None, Action::Approve) => data.approver_id.clone(),
-            (None, _) => None,
-        };
         let prev_hash = match record.history.last() {
             Some(last) => last.hash.clone(),
             None => anchor_hash(record.kind, &record.id),
         };
         let mut entry = HistoryEntry {
             event_id: event.id.clone(),
-            source: event.source.clone(),
-            event_type: event.event_type.clone(),
+            source: std::mem::take(&mut event.source),
+            event_type: std::mem::take(&mut event.event_type),
             from,
             to,
             version: record.version,
@@ -386,34 +448,38 @@ impl<'p> Engine<'p> {
         };
         entry.seal(prev_hash, &mut self.buf);
         record.history.push(entry);
-        match (to, from) {
-            (State::Exceptioned, Some(from)) => Outcome::Exceptioned { from, version: record.version, reasons },
+        let outcome = match (to, from) {
+            (State::Exceptioned, Some(from)) => {
+                Outcome::Exceptioned { from, version: record.version, reasons: reasons.clone() }
+            }
             _ => Outcome::Applied { from, to, version: record.version },
-        }
+        };
+        record.reasons = reasons;
+        outcome
     }
 
     fn finish(mut self, outcomes: Vec<EventOutcome>) -> Applied {
-        if let Some(cutoff) = self.cutoff() {
-            for ids in self.seen.values_mut() {
-                ids.retain(|_, r| r.time >= cutoff);
-            }
-            self.seen.retain(|_, ids| !ids.is_empty());
-        }
-        let entries = self
-            .seen
-            .into_iter()
-            .flat_map(|(source, ids)| {
-                ids.into_iter().map(move |(id, r)| SeenEntry {
+        let cutoff = self.cutoff();
+        self.seen.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let kept: usize = self.seen.iter().map(|(_, ids)| ids.len()).sum();
+        let mut entries = Vec::with_capacity(kept);
+        for (source, ids) in self.seen {
+            let kept = ids.into_iter().filter(|(_, r)| cutoff.is_none_or(|c| r.time >= c));
+            for (id, r) in sorted_by_key(kept.collect(), |(id, _)| id.as_str()) {
+                entries.push(SeenEntry {
                     source: source.clone(),
                     id,
-                    fingerprint: r.fingerprint,
+                    fingerprint: match r.fingerprint {
+                        Fingerprint::Digest(d) => hex(&d),
+                        Fingerprint::Given(text) => text,
+                    },
                     time: r.time,
                     subject: r.subject,
                     outcome: r.outcome,
-                })
-            })
-            .collect();
-        let records: Vec<SyncRecord> = self.records.into_values().collect();
+                });
+            }
+        }
+        let records = sorted_by_key(self.records, |r| r.id.as_str());
         let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
         Applied {
             exception_queue: exception_queue(&records),
@@ -423,6 +489,33 @@ impl<'p> Engine<'p> {
             seen: SeenLedger { newest_event_time: self.newest, entries },
         }
     }
+}
+
+/// `items` in the order of their keys (unique), sorting positions rather than moving the
+/// large items around.
+fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| key(&items[a]).cmp(key(&items[b])));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The 32 bytes of a fingerprint written as 64 lowercase hex digits.
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 impl SyncRecord {

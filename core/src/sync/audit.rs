@@ -5,12 +5,12 @@
 //! `{"id":"<record id>","kind":"<kind>"}`, so a history cannot be moved to
 //! another record.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::apply::SyncRecord;
-use super::events::{hex, whole_number, write_json_string};
+use super::events::{hex, sha256, whole_number, write_json_string};
 use super::lifecycle::{RecordKind, State};
 use crate::error::{Code, Error, Result};
 use crate::wire;
@@ -74,8 +74,7 @@ impl HistoryEntry {
             write_json_string(actor, buf);
         }
         key(buf, "at");
-        // chrono's own RFC 3339 serialization, as in the entry's JSON; writing to a Vec cannot fail.
-        serde_json::to_writer(&mut *buf, &self.at).unwrap_or(());
+        write_instant(&self.at, buf);
         if let Some(correlation_id) = &self.correlation_id {
             key(buf, "correlation_id");
             write_json_string(correlation_id, buf);
@@ -101,11 +100,10 @@ impl HistoryEntry {
         key(buf, "to");
         write_json_string(self.to.as_str(), buf);
         key(buf, "version");
-        buf.extend_from_slice(self.version.to_string().as_bytes());
+        write_whole_number(self.version, buf);
         buf.push(b'}');
         buf.extend_from_slice(self.prev_hash.as_bytes());
-        use sha2::Digest;
-        hex(&sha2::Sha256::digest(buf.as_slice()))
+        hex(&sha256(buf))
     }
 
     /// Set `prev_hash` and `hash`, chaining this entry after `prev_hash`.
@@ -113,6 +111,63 @@ impl HistoryEntry {
         self.prev_hash = prev_hash;
         self.hash = self.hash_into(buf);
     }
+}
+
+/// Write `n` in decimal, as `u64`'s `Display` does.
+fn write_whole_number(mut n: u64, buf: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// Write `at` as a JSON string exactly as chrono serializes it (RFC 3339, `Z` for a zero
+/// offset, fractional seconds only when present). The usual instant (a year from 0 to 9999,
+/// whole seconds, an offset of whole minutes) is written here; any other through chrono.
+fn write_instant(at: &DateTime<FixedOffset>, buf: &mut Vec<u8>) {
+    let local = at.naive_local();
+    let offset = at.offset().local_minus_utc();
+    let year = local.year();
+    if !(0..=9999).contains(&year) || local.nanosecond() != 0 || offset % 60 != 0 {
+        // chrono's own serialization; writing to a Vec cannot fail.
+        serde_json::to_writer(&mut *buf, at).unwrap_or(());
+        return;
+    }
+    let two = |buf: &mut Vec<u8>, n: u32| {
+        buf.push(b'0' + (n / 10 % 10) as u8);
+        buf.push(b'0' + (n % 10) as u8);
+    };
+    buf.push(b'"');
+    let year = year.unsigned_abs();
+    two(buf, year / 100);
+    two(buf, year % 100);
+    buf.push(b'-');
+    two(buf, local.month());
+    buf.push(b'-');
+    two(buf, local.day());
+    buf.push(b'T');
+    two(buf, local.hour());
+    buf.push(b':');
+    two(buf, local.minute());
+    buf.push(b':');
+    two(buf, local.second());
+    if offset == 0 {
+        buf.push(b'Z');
+    } else {
+        buf.push(if offset < 0 { b'-' } else { b'+' });
+        let minutes = offset.unsigned_abs() / 60;
+        two(buf, minutes / 60);
+        buf.push(b':');
+        two(buf, minutes % 60);
+    }
+    buf.push(b'"');
 }
 
 /// The `prev_hash` of a record's first entry: SHA-256 hex of
@@ -223,6 +278,32 @@ mod tests {
             sealed.seal("ab".repeat(32), &mut Vec::new());
             canonical.extend_from_slice("ab".repeat(32).as_bytes());
             assert_eq!(sealed.hash, super::super::events::sha256_hex(&canonical));
+        }
+    }
+
+    #[test]
+    fn instants_and_numbers_are_written_as_chrono_and_display_write_them() {
+        for text in [
+            "2026-03-02T09:00:00+01:00",
+            "2026-03-02T09:00:00Z",
+            "2026-03-02T09:00:00-00:00",
+            "0001-01-01T00:00:00-05:30",
+            "9999-12-31T23:59:59+14:00",
+            "2026-03-02T09:00:00.5+01:00",
+            "2026-03-02T09:00:00.000001-03:00",
+            "2026-03-02T09:00:00.123456789Z",
+            "2026-03-02T09:00:00+01:00:30",
+            "2016-12-31T23:59:60Z",
+        ] {
+            let Ok(at) = DateTime::parse_from_rfc3339(text) else { continue };
+            let mut ours = Vec::new();
+            write_instant(&at, &mut ours);
+            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&at).unwrap(), "{text}");
+        }
+        for n in [0, 7, 10, 99, 1_000_000, u64::MAX] {
+            let mut ours = Vec::new();
+            write_whole_number(n, &mut ours);
+            assert_eq!(String::from_utf8(ours).unwrap(), n.to_string());
         }
     }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::lifecycle::{Action, RecordKind};
@@ -123,7 +123,156 @@ pub struct ParsedEvent {
 /// assert_eq!(parse_event(doc).unwrap().action, Action::Post);
 /// ```
 pub fn parse_event(value: Value) -> Result<ParsedEvent> {
-    let mut event: CloudEvent = wire::from_value(value)?;
+    check_event(wire::from_value(value)?)
+}
+
+/// [`parse_event`] with a fast path: an event whose attributes and `data` fields
+/// all have their plain JSON types (strings, whole numbers, an array of reason
+/// strings) is read straight from the document, moving its strings out; any other
+/// document goes through [`parse_event`], so the result, and every error with its
+/// message and path, is the same.
+pub(crate) fn read_event(mut value: Value) -> Result<ParsedEvent> {
+    match value.as_object_mut().and_then(read_plain) {
+        Some(event) => check_event(event),
+        None => parse_event(value),
+    }
+}
+
+/// A string field: `true` when absent-able and absent or null, or a string; `false` otherwise.
+fn is_opt_str(value: &Value) -> bool {
+    matches!(value, Value::Null | Value::String(_))
+}
+
+/// Move a string out of `value` (checked to be one, or null).
+fn take_str(value: &mut Value) -> Option<String> {
+    match value.take() {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A whole number written with digits only that fits a `u64` (what `whole_number` reads the same way).
+fn plain_whole_number(value: &Value) -> Option<u64> {
+    let Value::Number(n) = value else { return None };
+    let text = n.as_str();
+    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The fast path of [`read_event`]: `None` (with `map` untouched) unless every field has its
+/// plain type. The map is walked, not looked up by key: its lookups hash with SipHash.
+fn read_plain(map: &mut Map<String, Value>) -> Option<CloudEvent> {
+    // Attributes seen as strings: specversion, id, source, type, subject, time.
+    let mut seen = [false; 6];
+    let mut time = None;
+    let mut expected_version = None;
+    for (key, value) in map.iter() {
+        let slot = match key.as_str() {
+            "specversion" => 0,
+            "id" => 1,
+            "source" => 2,
+            "type" => 3,
+            "subject" => 4,
+            "time" => 5,
+            "correlationid" if is_opt_str(value) => continue,
+            "correlationid" => return None,
+            "data" => {
+                match value {
+                    Value::Null => {}
+                    Value::Object(d) => {
+                        for (key, value) in d {
+                            match key.as_str() {
+                                "expected_version" if value.is_null() => {}
+                                "expected_version" => expected_version = Some(plain_whole_number(value)?),
+                                "actor" | "worker_id" | "project_id" | "approver_id" if is_opt_str(value) => {}
+                                "actor" | "worker_id" | "project_id" | "approver_id" => return None,
+                                "reasons" => match value {
+                                    Value::Array(items) if items.iter().all(Value::is_string) => {}
+                                    _ => return None,
+                                },
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => return None,
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let Value::String(text) = value else { return None };
+        if slot == 5 {
+            time = Some(wire::parse_instant(text).ok()?);
+        }
+        seen[slot] = true;
+    }
+    if !seen.iter().all(|s| *s) {
+        return None;
+    }
+    let time = time?;
+    // Every field reads: move the strings out.
+    let mut taken: [Option<String>; 6] = Default::default();
+    let mut correlationid = None;
+    let mut data = None;
+    for (key, value) in map.iter_mut() {
+        let slot = match key.as_str() {
+            "specversion" => 0,
+            "id" => 1,
+            "source" => 2,
+            "type" => 3,
+            "subject" => 4,
+            "time" => continue,
+            "correlationid" => {
+                correlationid = take_str(value);
+                continue;
+            }
+            "data" => {
+                if let Value::Object(d) = value {
+                    let mut fields = EventData { expected_version, ..EventData::default() };
+                    for (key, value) in d.iter_mut() {
+                        match key.as_str() {
+                            "actor" => fields.actor = take_str(value),
+                            "worker_id" => fields.worker_id = take_str(value),
+                            "project_id" => fields.project_id = take_str(value),
+                            "approver_id" => fields.approver_id = take_str(value),
+                            "reasons" => {
+                                if let Value::Array(items) = value.take() {
+                                    fields.reasons = items
+                                        .into_iter()
+                                        .filter_map(|mut r| take_str(&mut r))
+                                        .map(ReasonInput::Code)
+                                        .collect();
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    data = Some(fields);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        taken[slot] = take_str(value);
+    }
+    let [specversion, id, source, event_type, subject, _] = taken;
+    Some(CloudEvent {
+        specversion: specversion?,
+        id: id?,
+        source: source?,
+        event_type: event_type?,
+        subject: subject?,
+        time,
+        data,
+        correlationid,
+    })
+}
+
+/// The checks after an event document read: the version, non-empty keys, a known type, the
+/// `data` fields its type requires.
+fn check_event(mut event: CloudEvent) -> Result<ParsedEvent> {
     if event.specversion != "1.0" {
         return Err(Error::new(
             Code::InvalidValue,
@@ -260,15 +409,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    hex_into(bytes, &mut out);
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Append the lowercase hex of `bytes` to `out`.
+pub(crate) fn hex_into(bytes: &[u8], out: &mut Vec<u8>) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0x0f)] as char);
-    }
-    s
+    out.extend(bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]));
 }
 
 /// The payload fingerprint of an event document: SHA-256 hex of its canonical
@@ -281,9 +438,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// assert_eq!(fingerprint(&a, &mut Vec::new()), fingerprint(&b, &mut Vec::new()));
 /// ```
 pub fn fingerprint(event: &Value, buf: &mut Vec<u8>) -> String {
+    hex(&fingerprint_bytes(event, buf))
+}
+
+/// [`fingerprint`] as the 32 bytes of the digest, before hex.
+pub(crate) fn fingerprint_bytes(event: &Value, buf: &mut Vec<u8>) -> [u8; 32] {
     buf.clear();
     write_canonical_json(event, buf);
-    sha256_hex(buf)
+    sha256(buf)
 }
 
 /// Deserialize a whole number from 0 (a version, a count of seconds) from a JSON number or
