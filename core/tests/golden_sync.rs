@@ -16,7 +16,7 @@
 //! To regenerate after a deliberate change of output:
 //! `UPDATE_GOLDEN=1 cargo test -p billable --test golden_sync`, and review the diff.
 
-use std::path::Path;
+mod common;
 
 use serde_json::{Value, json};
 
@@ -495,28 +495,10 @@ fn call(operation: &str, request: &Value) -> String {
 
 #[test]
 fn sync_responses_are_byte_identical_to_the_golden_files() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut all = String::new();
     for (file, out) in responses() {
-        let path = dir.join(file);
         all.push_str(&out);
-        if update {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, format!("{out}\n")).unwrap();
-            continue;
-        }
-        let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let golden = golden.strip_suffix('\n').unwrap_or(&golden);
-        if golden != out {
-            let at = golden.bytes().zip(out.bytes()).position(|(a, b)| a != b).unwrap_or(golden.len().min(out.len()));
-            let from = at.saturating_sub(200);
-            panic!(
-                "{file}: the response differs from the golden file at byte {at}\n golden: …{}…\n now:    …{}…",
-                &golden[from..(at + 200).min(golden.len())],
-                &out[from..(at + 200).min(out.len())]
-            );
-        }
+        common::check_golden(file, &out);
     }
     // The batch reaches every outcome and every path it is meant to pin.
     for needle in [
