@@ -13,7 +13,7 @@ parse_float=Decimal)`` (its decimals are strings already) and passed as a
 dict to both sides:
 
 * ``billable.invoice_run(request)``: best of ``--rounds`` (3);
-* ``baseline.run(request)`` (``benches/python/baseline.py``): once, it is slow;
+* ``baseline.run(request)`` (``benches/python/baseline/``): once, it is slow;
 
 their invoices (number, subtotal, tax, total), the invoice count and the
 exception counts per reason must agree exactly. Prints the times and the
