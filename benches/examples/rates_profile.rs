@@ -3,7 +3,8 @@
 //! (user + system, from /proc) per iteration, which the machine's load
 //! disturbs less than wall time.
 //!
-//! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess]`
+//! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess|invoice]`
+//! (`invoice` runs the whole typed invoice run over the invoice bench's firm).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -27,6 +28,20 @@ fn main() {
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let iterations: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let what = args.get(3).map_or("assess", String::as_str);
+    if what == "invoice" {
+        let request = billable_benches::invoice::request(42, n);
+        for _ in 0..iterations {
+            let (wall, cpu) = (Instant::now(), cpu_seconds());
+            black_box(billable::invoice::invoice_run(&request).unwrap());
+            let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+            println!(
+                "{what} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)",
+                n as f64 / wall,
+                n as f64 / cpu
+            );
+        }
+        return;
+    }
     let f = firm(42, n);
     let master = MasterData::new(Tables {
         workers: &f.workers,

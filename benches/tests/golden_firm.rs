@@ -43,3 +43,30 @@ fn firm_documents_match_their_digests() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     }
 }
+
+/// The invoice run over the invoice bench's firm (5,000 entries, expenses, milestones, retainers, credits, FX, the
+/// three tax outcomes) under each grouping and line policy, pinned by digest in
+/// `core/tests/golden/firm-invoice-5000.txt`, written before the assembly was reworked for speed.
+#[test]
+fn firm_invoice_runs_match_their_digests() {
+    use billable::invoice::{Grouping, LineGrouping};
+    let mut lines = Vec::new();
+    for (label, grouping, per) in [
+        ("contract role_task", Grouping::Contract, LineGrouping::RoleTask),
+        ("customer role_task", Grouping::Customer, LineGrouping::RoleTask),
+        ("project entry", Grouping::Project, LineGrouping::Entry),
+    ] {
+        let mut request = billable_benches::invoice::request(42, 5_000);
+        request.policy.grouping = grouping;
+        request.policy.lines = per;
+        let out = billable::api::call_json("invoice_run", &serde_json::to_string(&request).unwrap()).unwrap();
+        lines.push(format!("invoice_run {label} {} bytes fnv1a {:016x}", out.len(), fnv1a(&out)));
+    }
+    let text = lines.join("\n") + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/golden/firm-invoice-5000.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    } else {
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+}

@@ -1,6 +1,7 @@
 //! Where every input record ended, the exception queue and the deferred
 //! list, the counters and the reconciliation.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -15,34 +16,27 @@ use crate::api::ApiVersion;
 use crate::eligibility::Finding;
 use crate::model::Contract;
 
-/// The record a queue item is about.
-pub(super) struct Subject {
+/// The record a queue item is about, borrowed until it is queued.
+pub(super) struct Subject<'a> {
     pub(super) kind: SourceKind,
     /// Input index (or retainer window index), for ordering and the reconciliation.
     pub(super) index: usize,
-    pub(super) id: String,
+    pub(super) id: Cow<'a, str>,
     pub(super) version: u64,
-    pub(super) contract_id: Option<String>,
+    pub(super) contract_id: Option<&'a str>,
     pub(super) date: Option<NaiveDate>,
 }
 
-impl Subject {
+impl<'a> Subject<'a> {
     pub(super) fn new(
         kind: SourceKind,
         index: usize,
-        id: &str,
+        id: impl Into<Cow<'a, str>>,
         version: u64,
         date: NaiveDate,
-        contract: Option<&Contract>,
-    ) -> Subject {
-        Subject {
-            kind,
-            index,
-            id: id.to_string(),
-            version,
-            contract_id: contract.map(|c| c.id.clone()),
-            date: Some(date),
-        }
+        contract: Option<&'a Contract>,
+    ) -> Subject<'a> {
+        Subject { kind, index, id: id.into(), version, contract_id: contract.map(|c| c.id.as_str()), date: Some(date) }
     }
 }
 
@@ -79,24 +73,31 @@ impl Accounts {
     }
 
     /// Queue a record as an exception.
-    pub(super) fn queue(&mut self, subject: Subject, reasons: Vec<Finding>) {
+    pub(super) fn queue(&mut self, subject: Subject<'_>, reasons: Vec<Finding>) {
         self.queue_as(Place::Exception, subject, reasons, None);
     }
 
     /// Queue a record: it ends in the exception queue or deferred.
-    pub(super) fn queue_as(&mut self, place: Place, subject: Subject, reasons: Vec<Finding>, held: Option<Decimal>) {
+    pub(super) fn queue_as(
+        &mut self,
+        place: Place,
+        subject: Subject<'_>,
+        reasons: Vec<Finding>,
+        held: Option<Decimal>,
+    ) {
         self.place(subject.kind, subject.index, place);
         self.push(place, subject, reasons, held);
     }
 
     /// Queue the held part of a record split at the not-to-exceed; the record itself counts as invoiced.
-    pub(super) fn queue_held(&mut self, subject: Subject, reasons: Vec<Finding>, held: Option<Decimal>) {
+    pub(super) fn queue_held(&mut self, subject: Subject<'_>, reasons: Vec<Finding>, held: Option<Decimal>) {
         self.push(Place::Exception, subject, reasons, held);
     }
 
-    fn push(&mut self, place: Place, subject: Subject, reasons: Vec<Finding>, held_amount: Option<Decimal>) {
+    fn push(&mut self, place: Place, subject: Subject<'_>, reasons: Vec<Finding>, held_amount: Option<Decimal>) {
         let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
         let Subject { kind, index, id, version, contract_id, date } = subject;
+        let (id, contract_id) = (id.into_owned(), contract_id.map(str::to_string));
         let item = QueueItem { kind, id, version, contract_id, date, reasons, retryable, held_amount };
         match place {
             Place::Deferred => self.deferred.push((kind, index, item)),
@@ -129,12 +130,12 @@ impl Accounts {
         }
         for (_, _, q) in &self.exceptions {
             for r in &q.reasons {
-                *counters.exceptions_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
+                count(&mut counters.exceptions_by_reason, r.code.as_str());
             }
         }
         for (_, _, q) in &self.deferred {
             for r in &q.reasons {
-                *counters.deferred_by_reason.entry(r.code.as_str().to_string()).or_default() += 1;
+                count(&mut counters.deferred_by_reason, r.code.as_str());
             }
         }
         let reconciliation = self
@@ -165,6 +166,16 @@ impl Accounts {
             next_number,
             counters,
             reconciliation,
+        }
+    }
+}
+
+/// Add one to `key`'s count, allocating the key only the first time.
+fn count(counts: &mut BTreeMap<String, usize>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
         }
     }
 }

@@ -13,13 +13,13 @@ use super::run::{InvoiceKey, Item};
 use crate::error::Result;
 use crate::model::Contract;
 use crate::money::{cash_round, overflow, round_to_scale, with_scale};
-use crate::tax::{self, TaxPolicy, TaxableLine};
+use crate::tax::{self, TaxPolicy};
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn build_invoice(
     number: String,
     key: InvoiceKey,
-    mut items: Vec<Item>,
+    mut items: Vec<Item<'_>>,
     contract: &Contract,
     determination: tax::Determination,
     date: NaiveDate,
@@ -31,7 +31,7 @@ pub(super) fn build_invoice(
     items.sort_by(|a, b| {
         (a.line, &a.group, a.date, &a.id, a.version).cmp(&(b.line, &b.group, b.date, &b.id, b.version))
     });
-    let mut lines: Vec<(LineKind, String, Vec<Item>)> = Vec::new();
+    let mut lines: Vec<(LineKind, String, Vec<Item<'_>>)> = Vec::new();
     for item in items {
         let joins = match (lines.last(), line_grouping) {
             (Some((kind, _, members)), LineGrouping::RoleTask) => {
@@ -44,12 +44,12 @@ pub(super) fn build_invoice(
                 last.2.push(item);
             }
         } else {
-            lines.push((item.line, item.description.clone(), vec![item]));
+            lines.push((item.line, item.description.render(), vec![item]));
         }
     }
 
-    let mut contract_ids: BTreeSet<String> = BTreeSet::new();
-    let mut sources: BTreeSet<SourceRef> = BTreeSet::new();
+    let mut contract_ids: BTreeSet<&str> = BTreeSet::new();
+    let mut sources: Vec<SourceRef> = Vec::new();
     let mut built = Vec::with_capacity(lines.len());
     let mut taxable = Vec::with_capacity(lines.len());
     for (n, (kind, description, members)) in lines.into_iter().enumerate() {
@@ -65,11 +65,12 @@ pub(super) fn build_invoice(
         let mut line_sources = Vec::with_capacity(members.len());
         for m in members {
             let c = &contracts[m.contract];
-            contract_ids.insert(c.id.clone());
-            sources.insert(SourceRef { kind: m.kind, id: m.id.clone(), version: m.version });
+            contract_ids.insert(&c.id);
+            let id = m.id.into_owned();
+            sources.push(SourceRef { kind: m.kind, id: id.clone(), version: m.version });
             ledger.push(LedgerLine {
                 kind: m.kind,
-                id: m.id.clone(),
+                id: id.clone(),
                 version: m.version,
                 contract_id: c.id.clone(),
                 invoice_number: number.clone(),
@@ -83,7 +84,7 @@ pub(super) fn build_invoice(
             });
             line_sources.push(LineSource {
                 kind: m.kind,
-                id: m.id,
+                id,
                 version: m.version,
                 amount: m.amount,
                 hours: m.hours,
@@ -91,7 +92,7 @@ pub(super) fn build_invoice(
                 explanation: m.explanation,
             });
         }
-        taxable.push(TaxableLine { id: id.clone(), amount, determination: determination.clone() });
+        taxable.push((id.clone(), amount));
         built.push(InvoiceLine {
             id,
             kind,
@@ -111,15 +112,14 @@ pub(super) fn build_invoice(
         tax_rounding: contract.tax_rounding,
         rounding_mode: contract.rounding_mode,
     };
-    let computed = tax::compute(&taxable, &policy)?;
-    for (line, taxes) in built.iter_mut().zip(&computed.lines) {
+    let (line_taxes, totals, net, tax) = tax::compute_shared(&taxable, &determination, &policy)?;
+    for (line, taxes) in built.iter_mut().zip(line_taxes) {
         line.net = taxes.net;
         line.taxes =
-            taxes.taxes.iter().map(|t| LineTax { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
+            taxes.taxes.into_iter().map(|t| LineTax { rule: t.rule, base: t.base, amount: t.amount }).collect();
     }
-    let tax_lines =
-        computed.totals.iter().map(|t| TaxLine { rule: t.rule.clone(), base: t.base, amount: t.amount }).collect();
-    let before_rounding = computed.net.checked_add(computed.tax).ok_or_else(overflow)?;
+    let tax_lines = totals.into_iter().map(|t| TaxLine { rule: t.rule, base: t.base, amount: t.amount }).collect();
+    let before_rounding = net.checked_add(tax).ok_or_else(overflow)?;
     let (total, rounding) = match contract.cash_rounding {
         Some(increment) => {
             let (rounded, difference) = cash_round(before_rounding, increment, contract.rounding_mode)?;
@@ -132,22 +132,25 @@ pub(super) fn build_invoice(
         None => (before_rounding, Decimal::ZERO),
     };
     let scale = contract.currency.require_minor_units()?;
+    sources.sort_unstable();
+    sources.dedup();
+    let contract_ids: Vec<String> = contract_ids.into_iter().map(str::to_string).collect();
     Ok(Invoice {
         number,
         customer_id: key.customer_id,
-        contract_id: contract_ids.iter().next().cloned().unwrap_or_default(),
-        contract_ids: contract_ids.into_iter().collect(),
+        contract_id: contract_ids.first().cloned().unwrap_or_default(),
+        contract_ids,
         project_id: (!key.project_id.is_empty()).then_some(key.project_id),
         currency: contract.currency,
         period: key.window,
         date,
         lines: built,
         tax_lines,
-        subtotal: with_scale(computed.net, scale)?,
-        tax_total: with_scale(computed.tax, scale)?,
+        subtotal: with_scale(net, scale)?,
+        tax_total: with_scale(tax, scale)?,
         rounding: with_scale(rounding, scale)?,
         total: with_scale(total, scale)?,
         tax_determination: determination,
-        sources: sources.into_iter().collect(),
+        sources,
     })
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eligibility::{ContractInvoiced, LedgerRecord, RecordKind};
 use crate::money::Currency;
+use crate::rates::IdMap;
 use crate::wire;
 
 /// What kind of record a ledger line bills.
@@ -66,13 +67,13 @@ pub struct LedgerLine {
 
 /// The ledger indexed for a run.
 pub(crate) struct LedgerIndex<'a> {
-    /// (kind, id) -> lines, in ledger order.
-    by_record: BTreeMap<(SourceKind, &'a str), Vec<&'a LedgerLine>>,
+    /// (kind, id) -> lines, in ledger order. Looked up only, never iterated into output.
+    by_record: IdMap<(SourceKind, &'a str), Vec<&'a LedgerLine>>,
 }
 
 impl<'a> LedgerIndex<'a> {
     pub(crate) fn new(lines: &'a [LedgerLine]) -> Self {
-        let mut by_record: BTreeMap<(SourceKind, &'a str), Vec<&'a LedgerLine>> = BTreeMap::new();
+        let mut by_record: IdMap<(SourceKind, &'a str), Vec<&'a LedgerLine>> = IdMap::default();
         for l in lines {
             by_record.entry((l.kind, l.id.as_str())).or_default().push(l);
         }
@@ -98,6 +99,8 @@ impl<'a> LedgerIndex<'a> {
                 out.push(LedgerRecord { kind, id: (*id).to_string(), version: *v });
             }
         }
+        // In (kind, id, version) order, whatever the index's order.
+        out.sort_unstable_by(|a, b| (a.kind, &a.id, a.version).cmp(&(b.kind, &b.id, b.version)));
         out
     }
 

@@ -29,34 +29,77 @@ pub(super) enum Place {
     Deferred,
 }
 
-/// A billed item waiting for its invoice.
-pub(super) struct Item {
+/// A billed item waiting for its invoice. It borrows from the request; only
+/// what reaches the response is copied, once, when its line is built.
+pub(super) struct Item<'a> {
     pub(super) kind: SourceKind,
     /// Input index (entries, expenses, milestones) or window index (retainers); credits share their record's.
     pub(super) index: usize,
-    pub(super) id: String,
+    pub(super) id: Cow<'a, str>,
     pub(super) version: u64,
     pub(super) contract: usize,
-    pub(super) project_id: Option<String>,
+    pub(super) project_id: Option<&'a str>,
     pub(super) date: NaiveDate,
     pub(super) amount: Decimal,
     pub(super) hours: Option<Decimal>,
     pub(super) late: bool,
     pub(super) line: LineKind,
     /// Labour: (role, task, hourly rate); expenses: category; others: own line.
-    pub(super) group: Option<(String, String, Decimal)>,
-    pub(super) description: String,
+    pub(super) group: Option<(&'a str, &'a str, Decimal)>,
+    pub(super) description: Description<'a>,
     pub(super) explanation: Explanation,
 }
 
-/// The invoice an item lands on, in numbering order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// The text of the line an item starts, rendered only for the first item of each line.
+pub(super) enum Description<'a> {
+    /// `<role with spaces> — <task name or id>`.
+    Labour { role: &'a str, task: Option<&'a str> },
+    /// `Expenses — <category>`.
+    Expense(&'a str),
+    /// Credits, milestones, retainers: written when the item is made.
+    Text(String),
+}
+
+impl Description<'_> {
+    pub(super) fn render(&self) -> String {
+        match self {
+            Description::Labour { role, task: Some(task) } => format!("{} — {task}", role.replace('_', " ")),
+            Description::Labour { role, task: None } => role.replace('_', " "),
+            Description::Expense(category) => format!("Expenses — {category}"),
+            Description::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// The invoice an item lands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct InvoiceKey {
     pub(super) customer_id: String,
     pub(super) contract_id: String,
     pub(super) project_id: String,
     pub(super) currency: String,
     pub(super) window: Period,
+}
+
+/// [`InvoiceKey`] with each id replaced by its rank among the ids of its kind
+/// (the empty id ranks first), so keys order exactly as the strings would:
+/// customer, contract, project, currency, window. That order numbers the invoices.
+type DraftKey = (u32, u32, u32, &'static str, Period);
+
+/// The ranks of ids in string order, the empty id included.
+struct Ranks<'a>(crate::rates::IdMap<&'a str, u32>);
+
+impl<'a> Ranks<'a> {
+    fn new(ids: impl Iterator<Item = &'a str>) -> Self {
+        let mut sorted: Vec<&'a str> = ids.chain(std::iter::once("")).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Ranks(sorted.into_iter().enumerate().map(|(i, id)| (id, i as u32)).collect())
+    }
+
+    fn of(&self, id: &str) -> u32 {
+        self.0.get(id).copied().unwrap_or(0)
+    }
 }
 
 /// Run the invoice run over `req`. Pure and deterministic: the same request
@@ -144,34 +187,30 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     for (k, a) in assessment.entries.into_iter().enumerate() {
         let i = entry_index[k];
         let e = &req.entries[i];
-        let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
+        let contract = a.line.as_ref().and_then(|l| master.contract_index(&l.contract_id)).map(|c| c as usize);
         let held = a.held.as_ref().map(|h| h.amount);
         let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
-                let role = master.worker(&e.worker_id).map_or_else(String::new, |w| w.role.clone());
+                let role = master.worker(&e.worker_id).map_or("", |w| w.role.as_str());
                 let task_name = e
                     .task_id
                     .as_ref()
                     .and_then(|t| projects.get(e.project_id.as_str())?.tasks.iter().find(|x| &x.id == t))
-                    .and_then(|t| t.name.clone());
-                let description = match task_name.as_ref().or(e.task_id.as_ref()) {
-                    Some(task) => format!("{} — {task}", role.replace('_', " ")),
-                    None => role.replace('_', " "),
-                };
+                    .and_then(|t| t.name.as_deref());
                 Some(Item {
                     kind: SourceKind::Entry,
                     index: i,
-                    id: e.id.clone(),
+                    id: Cow::Borrowed(&e.id),
                     version: e.version,
                     contract: c,
-                    project_id: Some(e.project_id.clone()),
+                    project_id: Some(&e.project_id),
                     date: e.date,
                     amount: billable.amount,
                     hours: billable.hours,
                     late: e.date < period.start,
                     line: LineKind::Labour,
-                    group: Some((role, e.task_id.clone().unwrap_or_default(), line.hourly_rate)),
-                    description,
+                    group: Some((role, e.task_id.as_deref().unwrap_or_default(), line.hourly_rate)),
+                    description: Description::Labour { role, task: task_name.or(e.task_id.as_deref()) },
                     explanation: Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap: held },
                 })
             }
@@ -184,23 +223,23 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     for (k, a) in assessment.expenses.into_iter().enumerate() {
         let i = expense_index[k];
         let x = &req.expenses[i];
-        let contract = a.line.as_ref().and_then(|l| contracts.get(l.contract_id.as_ref()).copied());
+        let contract = a.line.as_ref().and_then(|l| master.contract_index(&l.contract_id)).map(|c| c as usize);
         let held = a.held.as_ref().map(|h| h.amount);
         let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => Some(Item {
                 kind: SourceKind::Expense,
                 index: i,
-                id: x.id.clone(),
+                id: Cow::Borrowed(&x.id),
                 version: x.version,
                 contract: c,
-                project_id: Some(x.project_id.clone()),
+                project_id: Some(&x.project_id),
                 date: x.date,
                 amount: billable.amount,
                 hours: None,
                 late: x.date < period.start,
                 line: LineKind::Expense,
-                group: Some((x.category.clone(), String::new(), Decimal::ZERO)),
-                description: format!("Expenses — {}", x.category),
+                group: Some((&x.category, "", Decimal::ZERO)),
+                description: Description::Expense(&x.category),
                 explanation: Explanation::Expense {
                     line: Box::new(ExpenseLine { contract_id: Cow::Owned(line.contract_id.into_owned()), ..line }),
                     held_at_cap: held,
@@ -251,7 +290,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         items.push(Item {
             kind: SourceKind::Milestone,
             index: i,
-            id: m.id.clone(),
+            id: Cow::Borrowed(&m.id),
             version: m.version,
             contract: c,
             project_id: None,
@@ -261,7 +300,11 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             late: false,
             line: LineKind::Milestone,
             group: None,
-            description: format!("Milestone {}{}", m.id, m.name.as_ref().map_or(String::new(), |n| format!(": {n}"))),
+            description: Description::Text(format!(
+                "Milestone {}{}",
+                m.id,
+                m.name.as_ref().map_or(String::new(), |n| format!(": {n}"))
+            )),
             explanation: Explanation::Milestone { name: m.name.clone(), due: m.due },
         });
         out.place(SourceKind::Milestone, i, Place::Invoiced);
@@ -290,7 +333,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
             items.push(Item {
                 kind: SourceKind::Retainer,
                 index,
-                id: id.clone(),
+                id: Cow::Owned(id.clone()),
                 version: 1,
                 contract: c,
                 project_id: None,
@@ -300,12 +343,12 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                 late: false,
                 line: LineKind::Retainer,
                 group: None,
-                description: format!(
+                description: Description::Text(format!(
                     "{} {} to {}",
                     terms.description.as_deref().unwrap_or("Retainer"),
                     window.start,
                     window.end
-                ),
+                )),
                 explanation: Explanation::Retainer { window },
             });
             out.place(SourceKind::Retainer, index, Place::Invoiced);
@@ -313,10 +356,32 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     }
 
     // 5. Group into invoices, in numbering order.
-    let mut drafts: BTreeMap<InvoiceKey, Vec<Item>> = BTreeMap::new();
+    let grouping = req.policy.grouping;
+    let customer_ranks = Ranks::new(req.contracts.iter().map(|c| c.customer_id.as_str()));
+    let contract_ranks = Ranks::new(req.contracts.iter().map(|c| c.id.as_str()));
+    let project_ranks = match grouping {
+        Grouping::Project => Ranks::new(items.iter().filter_map(|i| i.project_id)),
+        _ => Ranks::new(std::iter::empty()),
+    };
+    let contract_keys: Vec<(u32, u32)> =
+        req.contracts.iter().map(|c| (customer_ranks.of(&c.customer_id), contract_ranks.of(&c.id))).collect();
+    let mut drafts: BTreeMap<DraftKey, Vec<Item>> = BTreeMap::new();
     for item in items {
         let contract = &req.contracts[item.contract];
-        let key = invoice_key(req.policy.grouping, contract, &item, &period);
+        let (customer, contract_rank) = contract_keys[item.contract];
+        let anchor = item.date.clamp(period.start, period.end);
+        let window = clipped_window(contract.billing_schedule, anchor, &period);
+        let key: DraftKey = match grouping {
+            Grouping::Contract => (customer, contract_rank, 0, contract.currency.code(), window),
+            Grouping::Customer => (customer, 0, 0, contract.currency.code(), period),
+            Grouping::Project => (
+                customer,
+                contract_rank,
+                project_ranks.of(item.project_id.unwrap_or("")),
+                contract.currency.code(),
+                window,
+            ),
+        };
         drafts.entry(key).or_default().push(item);
     }
 
@@ -324,8 +389,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     let mut new_ledger = req.ledger.clone();
-    for (key, items) in drafts {
+    for ((.., window), items) in drafts {
         let contract = &req.contracts[items[0].contract];
+        let key = invoice_key(grouping, contract, &items[0], window);
         let customer = customers.get(key.customer_id.as_str()).copied();
         let determination = customer
             .ok_or_else(|| {
@@ -338,7 +404,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                 let finding = Finding::new(Reason::from_error(&e), e.message.clone());
                 for item in items.iter().filter(|i| i.line != LineKind::Credit) {
                     let contract = Some(&req.contracts[item.contract]);
-                    let subject = Subject::new(item.kind, item.index, &item.id, item.version, item.date, contract);
+                    let subject =
+                        Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
                     out.queue(subject, vec![finding.clone()]);
                 }
                 continue;
@@ -367,16 +434,16 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
 /// version it replaces, and its held part queued when split at the cap), or
 /// queued as an exception or deferred.
 #[allow(clippy::too_many_arguments)]
-fn settle(
+fn settle<'a>(
     out: &mut Accounts,
-    items: &mut Vec<Item>,
-    ledger: &LedgerIndex<'_>,
-    subject: Subject,
+    items: &mut Vec<Item<'a>>,
+    ledger: &LedgerIndex<'a>,
+    subject: Subject<'_>,
     status: Status,
     replaces: Option<u64>,
     reasons: Vec<Finding>,
     held: Option<Decimal>,
-    item: Option<Item>,
+    item: Option<Item<'a>>,
 ) {
     match item {
         Some(item) => {
@@ -437,8 +504,8 @@ fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
 
 /// The credit reversing what is still billed of `old`, for a record now billed at `version`.
 #[allow(clippy::too_many_arguments)]
-fn credit(
-    ledger: &LedgerIndex<'_>,
+fn credit<'a>(
+    ledger: &LedgerIndex<'a>,
     kind: SourceKind,
     index: usize,
     id: &str,
@@ -447,12 +514,12 @@ fn credit(
     contract: usize,
     date: NaiveDate,
     late: bool,
-) -> Option<Item> {
+) -> Option<Item<'a>> {
     let open = ledger.open_amount(kind, id, old)?;
     Some(Item {
         kind,
         index,
-        id: id.to_string(),
+        id: Cow::Owned(id.to_string()),
         version: old,
         contract,
         project_id: None,
@@ -462,7 +529,13 @@ fn credit(
         late,
         line: LineKind::Credit,
         group: None,
-        description: format!("Credit: {} {} version {} on invoice {}", kind.as_str(), id, old, open.invoice_number),
+        description: Description::Text(format!(
+            "Credit: {} {} version {} on invoice {}",
+            kind.as_str(),
+            id,
+            old,
+            open.invoice_number
+        )),
         explanation: Explanation::Credit {
             invoice_number: open.invoice_number.to_string(),
             replaced_by_version: version,
@@ -470,9 +543,8 @@ fn credit(
     })
 }
 
-fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item, period: &Period) -> InvoiceKey {
-    let anchor = item.date.clamp(period.start, period.end);
-    let window = clipped_window(contract.billing_schedule, anchor, period);
+/// The invoice of a draft, from its first item (every item of a draft gives the same key).
+fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item<'_>, window: Period) -> InvoiceKey {
     let base = InvoiceKey {
         customer_id: contract.customer_id.clone(),
         contract_id: contract.id.clone(),
@@ -482,7 +554,7 @@ fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item, period: &Pe
     };
     match grouping {
         Grouping::Contract => base,
-        Grouping::Customer => InvoiceKey { contract_id: String::new(), window: *period, ..base },
-        Grouping::Project => InvoiceKey { project_id: item.project_id.clone().unwrap_or_default(), ..base },
+        Grouping::Customer => InvoiceKey { contract_id: String::new(), ..base },
+        Grouping::Project => InvoiceKey { project_id: item.project_id.unwrap_or_default().to_string(), ..base },
     }
 }

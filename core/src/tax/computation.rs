@@ -268,29 +268,90 @@ pub fn compute(lines: &[TaxableLine], policy: &TaxPolicy) -> Result<TaxComputati
         })?;
         out.push(compute_line(line, amount, policy, scale)?);
     }
-    let (totals, explanation) = rule_totals(&out, policy, scale)?;
+    let mut explanation = Vec::new();
+    let taxed = out.iter().map(|l| (l.id.as_str(), l.taxes.as_slice()));
+    let totals = rule_totals(taxed, policy, scale, Some(&mut explanation))?;
     let net = out.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, l| add(acc, l.net))?;
     let tax = totals.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, t| add(acc, t.amount))?;
     Ok(TaxComputation { lines: out, totals, net, tax, gross: add(net, tax)?, explanation })
 }
 
+/// The taxes of a document whose lines all have one determination (an
+/// invoice), as numbers only: the words of [`compute`]'s explanations are not
+/// written, the determination is not copied per line. `lines` are (id,
+/// amount); the numbers are [`compute`]'s, line for line and rule for rule.
+pub(crate) fn compute_shared(
+    lines: &[(String, Decimal)],
+    d: &Determination,
+    policy: &TaxPolicy,
+) -> Result<(Vec<LineNumbers>, Vec<RuleTotal>, Decimal, Decimal)> {
+    let scale = policy.currency.require_minor_units().map_err(|e| e.at("currency"))?;
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, (_, amount)) in lines.iter().enumerate() {
+        let amount = with_scale(*amount, scale).map_err(|_| {
+            Error::new(
+                Code::InvalidValue,
+                format!("{amount} has more than the {scale} decimal places of {}", policy.currency),
+            )
+            .at(format!("[{i}].amount"))
+        })?;
+        out.push(line_numbers(amount, d, policy, scale, None)?);
+    }
+    let taxed = lines.iter().zip(&out).map(|((id, _), n)| (id.as_str(), n.taxes.as_slice()));
+    let totals = rule_totals(taxed, policy, scale, None)?;
+    let net = out.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, l| add(acc, l.net))?;
+    let tax = totals.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, t| add(acc, t.amount))?;
+    Ok((out, totals, net, tax))
+}
+
+/// One line's numbers: its net, each tax, their sum.
+pub(crate) struct LineNumbers {
+    pub(crate) net: Decimal,
+    pub(crate) taxes: Vec<AppliedTax>,
+    pub(crate) tax: Decimal,
+}
+
 fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: u32) -> Result<LineTaxes> {
-    let mode = policy.rounding_mode;
+    let mut explanation = Vec::new();
     let d = &line.determination;
+    let LineNumbers { net, taxes, tax } = line_numbers(amount, d, policy, scale, Some(&mut explanation))?;
+    Ok(LineTaxes {
+        id: line.id.clone(),
+        amount: line.amount,
+        determination: d.clone(),
+        net,
+        tax,
+        gross: add(net, tax)?,
+        taxes,
+        explanation,
+    })
+}
+
+/// The numbers of one line; with `words`, how they came about is written there too.
+fn line_numbers(
+    amount: Decimal,
+    d: &Determination,
+    policy: &TaxPolicy,
+    scale: u32,
+    mut words: Option<&mut Vec<String>>,
+) -> Result<LineNumbers> {
+    let mode = policy.rounding_mode;
     let slots = slots(d);
     let (rates, rate_sum) = effective_rates(&slots)?;
     let magnitude = amount.abs();
     let zero = with_scale(Decimal::ZERO, scale)?;
     // The place-of-supply reasoning is in the determination; this explains the numbers.
-    let mut explanation = vec![match d.rule_ids.as_slice() {
-        [] => format!("category {}: no tax charged", d.category.as_str()),
-        ids => format!("category {}: rules {}", d.category.as_str(), ids.join(", ")),
-    }];
-    if let Some(note) = d.note {
-        explanation.push(format!("note: {}", note.as_str()));
-    }
-    if amount.is_sign_negative() {
-        explanation.push(format!("credit: computed on {} and negated, so it mirrors the debit", amount.abs()));
+    if let Some(explanation) = words.as_deref_mut() {
+        explanation.push(match d.rule_ids.as_slice() {
+            [] => format!("category {}: no tax charged", d.category.as_str()),
+            ids => format!("category {}: rules {}", d.category.as_str(), ids.join(", ")),
+        });
+        if let Some(note) = d.note {
+            explanation.push(format!("note: {}", note.as_str()));
+        }
+        if amount.is_sign_negative() {
+            explanation.push(format!("credit: computed on {} and negated, so it mirrors the debit", amount.abs()));
+        }
     }
 
     // (base, amount, unrounded) per slot, on the magnitude.
@@ -304,19 +365,21 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
         let tax_total = magnitude - net;
         let shares =
             if rate_sum.is_zero() { vec![zero; slots.len()] } else { allocate(tax_total, scale, &rates)?.shares };
-        explanation.push(format!(
+        if let Some(explanation) = words.as_deref_mut() {
+            explanation.push(format!(
             "{magnitude} includes tax at {}: net = {magnitude} / {} = {} -> {net} ({}); tax = {magnitude} - {net} = {tax_total}",
-            percent(combined),
-            multiplier.normalize(),
-            exact.normalize(),
-            mode.as_str()
-        ));
+                percent(combined),
+                multiplier.normalize(),
+                exact.normalize(),
+                mode.as_str()
+            ));
+        }
         let mut earlier = Decimal::ZERO;
         for ((slot, e), share) in slots.iter().zip(&rates).zip(shares) {
             let base = if slot.rule.is_some_and(|r| r.compound) { add(net, earlier)? } else { net };
             let unrounded = mul(*e, exact)?;
             earlier = add(earlier, share)?;
-            if let Some(rule) = slot.rule.filter(|_| slots.len() > 1) {
+            if let Some((rule, explanation)) = slot.rule.filter(|_| slots.len() > 1).zip(words.as_deref_mut()) {
                 explanation.push(format!(
                     "{}: share {} / {} of {tax_total} = {share} (largest remainder)",
                     label(rule),
@@ -335,7 +398,7 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
             let unrounded = mul(base, slot.fraction)?;
             let amount = if per_line { round_to_scale(unrounded, scale, mode)? } else { unrounded };
             earlier = add(earlier, amount)?;
-            if let Some(rule) = slot.rule {
+            if let Some((rule, explanation)) = slot.rule.zip(words.as_deref_mut()) {
                 let result = if !per_line {
                     format!("{} (rounded once per document)", unrounded.normalize())
                 } else if unrounded == amount {
@@ -364,23 +427,20 @@ fn compute_line(line: &TaxableLine, amount: Decimal, policy: &TaxPolicy, scale: 
         .collect::<Result<Vec<_>>>()?;
     let net = signed(net)?;
     let tax = taxes.iter().try_fold(zero, |acc, t| add(acc, t.amount))?;
-    Ok(LineTaxes {
-        id: line.id.clone(),
-        amount: line.amount,
-        determination: d.clone(),
-        net,
-        tax,
-        gross: add(net, tax)?,
-        taxes,
-        explanation,
-    })
+    Ok(LineNumbers { net, taxes, tax })
 }
 
-fn rule_totals(lines: &[LineTaxes], policy: &TaxPolicy, scale: u32) -> Result<(Vec<RuleTotal>, Vec<String>)> {
+/// The totals per rule of the taxed lines (id, taxes); with `words`, how they came about.
+fn rule_totals<'x>(
+    lines: impl Iterator<Item = (&'x str, &'x [AppliedTax])>,
+    policy: &TaxPolicy,
+    scale: u32,
+    mut words: Option<&mut Vec<String>>,
+) -> Result<Vec<RuleTotal>> {
     let mode = policy.rounding_mode;
     let mut totals: Vec<RuleTotal> = Vec::new();
-    for line in lines {
-        for t in &line.taxes {
+    for (id, taxes) in lines {
+        for t in taxes {
             let k = match totals.iter().position(|r| r.rule == t.rule) {
                 Some(k) => k,
                 None => {
@@ -398,34 +458,36 @@ fn rule_totals(lines: &[LineTaxes], policy: &TaxPolicy, scale: u32) -> Result<(V
             total.base = add(total.base, t.base)?;
             total.amount = add(total.amount, t.amount)?;
             total.unrounded = add(total.unrounded, t.unrounded)?;
-            total.lines.push(line.id.clone());
+            total.lines.push(id.to_string());
         }
     }
     let once_per_document = policy.tax_rounding == TaxRounding::PerDocument && !policy.prices_include_tax;
-    let mut explanation = vec![format!(
-        "prices {} tax; {} in {} ({} places, {})",
-        if policy.prices_include_tax { "include" } else { "exclude" },
-        match (policy.tax_rounding, policy.prices_include_tax) {
-            (TaxRounding::PerLine, _) => "tax rounded per line",
-            (TaxRounding::PerDocument, false) => "tax summed unrounded per rule and rounded once per rule",
-            (TaxRounding::PerDocument, true) => {
-                "per_document rounding leaves nothing to round: each line's tax is its gross less its rounded net"
-            }
-        },
-        policy.currency,
-        scale,
-        mode.as_str()
-    )];
+    if let Some(explanation) = words.as_deref_mut() {
+        explanation.push(format!(
+            "prices {} tax; {} in {} ({} places, {})",
+            if policy.prices_include_tax { "include" } else { "exclude" },
+            match (policy.tax_rounding, policy.prices_include_tax) {
+                (TaxRounding::PerLine, _) => "tax rounded per line",
+                (TaxRounding::PerDocument, false) => "tax summed unrounded per rule and rounded once per rule",
+                (TaxRounding::PerDocument, true) => {
+                    "per_document rounding leaves nothing to round: each line's tax is its gross less its rounded net"
+                }
+            },
+            policy.currency,
+            scale,
+            mode.as_str()
+        ));
+    }
     for t in &mut totals {
         t.base = round_magnitude(t.base, scale, mode)?;
         if once_per_document {
             t.amount = round_magnitude(t.unrounded, scale, mode)?;
-            if let Some(id) = &t.rule.id {
+            if let Some((id, explanation)) = t.rule.id.as_ref().zip(words.as_deref_mut()) {
                 explanation.push(format!("{id}: {} -> {} ({})", t.unrounded.normalize(), t.amount, mode.as_str()));
             }
         } else {
             t.amount = with_scale(t.amount, scale)?;
         }
     }
-    Ok((totals, explanation))
+    Ok(totals)
 }

@@ -45,6 +45,7 @@ mod table;
 mod tax_id;
 mod tax_id_countries;
 
+pub(crate) use computation::compute_shared;
 pub use computation::{AppliedTax, LineTaxes, RuleRef, RuleTotal, TaxComputation, TaxPolicy, TaxableLine, compute};
 pub use determination::{Basis, Determination, NoteKey, PlaceOfSupply, Seller, determine, in_eu, place_of_supply};
 pub use table::TaxTable;
