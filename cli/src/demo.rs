@@ -17,8 +17,8 @@ const MARCH: &str = include_str!("../../examples/demo-firm/march.json");
 /// The two runs of the demo: February, then March on February's ledger.
 pub struct Demo {
     pub firm: Value,
-    pub february: InvoiceRunResponse,
-    pub march: InvoiceRunResponse,
+    pub february: InvoiceRunResponse<'static>,
+    pub march: InvoiceRunResponse<'static>,
     pub march_entries: usize,
 }
 
@@ -39,7 +39,7 @@ fn request(firm: &Map<String, Value>, month: Map<String, Value>) -> Result<Invoi
 /// Run both months.
 pub fn run() -> Result<Demo, Error> {
     let firm = parse(FIRM, "firm.json")?;
-    let february = invoice_run(&request(&firm, parse(FEBRUARY, "february.json")?)?)?;
+    let february = invoice_run(&request(&firm, parse(FEBRUARY, "february.json")?)?)?.into_owned();
     let mut march_doc = parse(MARCH, "march.json")?;
     let ledger = serde_json::to_value(&february.ledger).map_err(|e| Error::new(Code::InvalidValue, e.to_string()))?;
     march_doc.insert("ledger".into(), ledger);
@@ -47,7 +47,7 @@ pub fn run() -> Result<Demo, Error> {
     march_doc.insert("numbering".into(), numbering);
     let march_request = request(&firm, march_doc)?;
     let march_entries = march_request.entries.len();
-    let march = invoice_run(&march_request)?;
+    let march = invoice_run(&march_request)?.into_owned();
     Ok(Demo { firm: Value::Object(firm), february, march, march_entries })
 }
 

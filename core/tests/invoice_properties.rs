@@ -130,9 +130,9 @@ fn request(f: &Firm) -> Value {
     })
 }
 
-fn run(doc: &Value) -> (InvoiceRunResponse, String) {
+fn run(doc: &Value) -> (InvoiceRunResponse<'static>, String) {
     let req: InvoiceRunRequest = billable::wire::from_value(doc.clone()).expect("generated requests are well formed");
-    let out = invoice_run(&req).expect("the run succeeds");
+    let out = invoice_run(&req).expect("the run succeeds").into_owned();
     let text = billable::wire::to_json(&out).unwrap();
     (out, text)
 }

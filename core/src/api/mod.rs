@@ -51,6 +51,13 @@ pub trait Operation {
     type Response: Serialize + JsonSchema;
     /// Run it. Pure: the same request gives the same response.
     fn run(request: Self::Request) -> Result<Self::Response>;
+    /// Run it and write the response document. The same bytes as serializing
+    /// [`run`](Operation::run)'s response; an operation whose typed result
+    /// borrows from the request overrides it to write that result without
+    /// copying it into an owned response first.
+    fn run_json(request: Self::Request) -> Result<String> {
+        Self::run(request).and_then(|r| wire::to_json(&r))
+    }
 }
 
 /// The operations this build knows, with their Rust types. Each line names
@@ -64,8 +71,7 @@ macro_rules! operations {
         fn dispatch_json(name: &str, request: &str) -> Option<Result<String>> {
             $(if name == <$op as Operation>::NAME {
                 return Some(wire::from_json::<<$op as Operation>::Request>(request)
-                    .and_then(<$op as Operation>::run)
-                    .and_then(|r| wire::to_json(&r)));
+                    .and_then(<$op as Operation>::run_json));
             })*
             None
         }

@@ -80,14 +80,14 @@ pub struct RateRequest {
 
 /// One entry's outcome: its rated line or its error.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RateResult {
+pub struct RateResult<'a> {
     /// The entry.
     pub entry_id: String,
     /// Its version.
     pub version: u64,
     /// The rated line, when rating succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<RatedLine<'static>>,
+    pub line: Option<RatedLine<'a>>,
     /// Why it could not be rated (path under `entries[i]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
@@ -95,11 +95,11 @@ pub struct RateResult {
 
 /// One result per entry, in input order.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RateResponse {
+pub struct RateResponse<'a> {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// One per entry, in input order.
-    pub results: Vec<RateResult>,
+    pub results: Vec<RateResult<'a>>,
     /// Entries rated.
     pub rated: usize,
     /// Entries with an error.
@@ -112,26 +112,39 @@ pub struct Rate;
 impl Operation for Rate {
     const NAME: &'static str = "rate";
     type Request = RateRequest;
-    type Response = RateResponse;
+    type Response = RateResponse<'static>;
 
-    fn run(r: RateRequest) -> Result<RateResponse> {
-        let master = r.inputs.master()?;
-        let options = r.inputs.options()?;
-        let results: Vec<RateResult> = rates::rate(&master, &r.entries, &options)
-            .into_iter()
-            .zip(&r.entries)
-            .enumerate()
-            .map(|(i, (outcome, e))| {
-                let (line, error) = match outcome {
-                    Ok(l) => (Some(l.into_owned()), None),
-                    Err(err) => (None, Some(err.under(&format!("entries[{i}]")))),
-                };
-                RateResult { entry_id: e.id.clone(), version: e.version, line, error }
-            })
-            .collect();
-        let failed = results.iter().filter(|x| x.error.is_some()).count();
-        Ok(RateResponse { api_version: ApiVersion, rated: results.len() - failed, failed, results })
+    fn run(r: RateRequest) -> Result<RateResponse<'static>> {
+        rate_response(&r, RatedLine::into_owned)
     }
+
+    /// Writes the lines while they borrow from the request: no copy of their ids.
+    fn run_json(r: RateRequest) -> Result<String> {
+        wire::to_json(&rate_response(&r, |l| l)?)
+    }
+}
+
+/// The response, each line passed through `keep` (borrowed as rated, or copied out).
+fn rate_response<'a, 'b>(
+    r: &'a RateRequest,
+    keep: impl Fn(RatedLine<'a>) -> RatedLine<'b>,
+) -> Result<RateResponse<'b>> {
+    let master = r.inputs.master()?;
+    let options = r.inputs.options()?;
+    let results: Vec<RateResult> = rates::rate(&master, &r.entries, &options)
+        .into_iter()
+        .zip(&r.entries)
+        .enumerate()
+        .map(|(i, (outcome, e))| {
+            let (line, error) = match outcome {
+                Ok(l) => (Some(keep(l)), None),
+                Err(err) => (None, Some(err.under(&format!("entries[{i}]")))),
+            };
+            RateResult { entry_id: e.id.clone(), version: e.version, line, error }
+        })
+        .collect();
+    let failed = results.iter().filter(|x| x.error.is_some()).count();
+    Ok(RateResponse { api_version: ApiVersion, rated: results.len() - failed, failed, results })
 }
 
 /// Decide the billing eligibility of entries and expenses for a period.
@@ -161,13 +174,13 @@ pub struct EligibilityRequest {
 
 /// One result per record, in input order, and the reconciliation.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct EligibilityResponse {
+pub struct EligibilityResponse<'a> {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// One per entry.
-    pub entries: Vec<EntryAssessment<'static>>,
+    pub entries: Vec<EntryAssessment<'a>>,
     /// One per expense.
-    pub expenses: Vec<ExpenseAssessment<'static>>,
+    pub expenses: Vec<ExpenseAssessment<'a>>,
     /// `entries + expenses = eligible + partially_eligible + exception + deferred`.
     pub counts: eligibility::Counts,
 }
@@ -178,18 +191,25 @@ pub struct Eligibility;
 impl Operation for Eligibility {
     const NAME: &'static str = "eligibility";
     type Request = EligibilityRequest;
-    type Response = EligibilityResponse;
+    type Response = EligibilityResponse<'static>;
 
-    fn run(r: EligibilityRequest) -> Result<EligibilityResponse> {
-        let master = r.inputs.master()?;
-        let options = r.inputs.options()?;
-        let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced };
-        let out = eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)?.into_owned();
-        Ok(EligibilityResponse {
-            api_version: ApiVersion,
-            entries: out.entries,
-            expenses: out.expenses,
-            counts: out.counts,
-        })
+    fn run(r: EligibilityRequest) -> Result<EligibilityResponse<'static>> {
+        Ok(eligibility_response(assess(&r)?.into_owned()))
     }
+
+    /// Writes the assessments while they borrow from the request: no copy of their ids.
+    fn run_json(r: EligibilityRequest) -> Result<String> {
+        wire::to_json(&eligibility_response(assess(&r)?))
+    }
+}
+
+fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
+    let master = r.inputs.master()?;
+    let options = r.inputs.options()?;
+    let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced };
+    eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
+}
+
+fn eligibility_response(out: eligibility::Assessment<'_>) -> EligibilityResponse<'_> {
+    EligibilityResponse { api_version: ApiVersion, entries: out.entries, expenses: out.expenses, counts: out.counts }
 }

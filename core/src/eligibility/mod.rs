@@ -208,6 +208,13 @@ pub struct ExpenseLine<'a> {
     pub amount: Decimal,
 }
 
+impl ExpenseLine<'_> {
+    /// The line with its contract id copied.
+    pub fn into_owned(self) -> ExpenseLine<'static> {
+        ExpenseLine { contract_id: Cow::Owned(self.contract_id.into_owned()), ..self }
+    }
+}
+
 /// The eligibility of one expense.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ExpenseAssessment<'a> {
@@ -281,7 +288,7 @@ impl Assessment<'_> {
                 .into_iter()
                 .map(|x| ExpenseAssessment {
                     expense_id: Cow::Owned(x.expense_id.into_owned()),
-                    line: x.line.map(|l| ExpenseLine { contract_id: Cow::Owned(l.contract_id.into_owned()), ..l }),
+                    line: x.line.map(ExpenseLine::into_owned),
                     ..x
                 })
                 .collect(),

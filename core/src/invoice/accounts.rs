@@ -105,14 +105,14 @@ impl Accounts {
         }
     }
 
-    pub(super) fn finish(
+    pub(super) fn finish<'a>(
         mut self,
         period: Period,
         invoice_date: NaiveDate,
-        invoices: Vec<Invoice>,
+        invoices: Vec<Invoice<'a>>,
         ledger: Vec<LedgerLine>,
         next_number: u64,
-    ) -> InvoiceRunResponse {
+    ) -> InvoiceRunResponse<'a> {
         // Queues: by kind, then input order; one record's items keep their order.
         self.exceptions.sort_by_key(|(k, i, _)| (*k, *i));
         self.deferred.sort_by_key(|(k, i, _)| (*k, *i));

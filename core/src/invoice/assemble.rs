@@ -16,22 +16,22 @@ use crate::money::{cash_round, overflow, round_to_scale, with_scale};
 use crate::tax::{self, TaxPolicy};
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn build_invoice(
+pub(super) fn build_invoice<'a>(
     number: String,
     key: InvoiceKey,
-    mut items: Vec<Item<'_>>,
+    mut items: Vec<Item<'a>>,
     contract: &Contract,
     determination: tax::Determination,
     date: NaiveDate,
     line_grouping: LineGrouping,
     ledger: &mut Vec<LedgerLine>,
     contracts: &[Contract],
-) -> Result<Invoice> {
+) -> Result<Invoice<'a>> {
     // Lines in a fixed order: credits, labour, expenses, milestones, retainers; within a kind by group, then date, id.
     items.sort_by(|a, b| {
         (a.line, &a.group, a.date, &a.id, a.version).cmp(&(b.line, &b.group, b.date, &b.id, b.version))
     });
-    let mut lines: Vec<(LineKind, String, Vec<Item<'_>>)> = Vec::new();
+    let mut lines: Vec<(LineKind, String, Vec<Item<'a>>)> = Vec::new();
     for item in items {
         let joins = match (lines.last(), line_grouping) {
             (Some((kind, _, members)), LineGrouping::RoleTask) => {

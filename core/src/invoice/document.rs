@@ -18,7 +18,7 @@ use crate::tax::{Determination, RuleRef};
 
 /// The run's output.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct InvoiceRunResponse {
+pub struct InvoiceRunResponse<'a> {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// The run's period.
@@ -26,7 +26,7 @@ pub struct InvoiceRunResponse {
     /// The invoice date (the date of the request's `as_of`).
     pub invoice_date: NaiveDate,
     /// Draft invoices, in numbering order.
-    pub invoices: Vec<Invoice>,
+    pub invoices: Vec<Invoice<'a>>,
     /// Records not billed that need attention, by kind then input order.
     pub exceptions: Vec<QueueItem>,
     /// Records not due yet, by kind then input order.
@@ -43,7 +43,7 @@ pub struct InvoiceRunResponse {
 
 /// One draft invoice.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Invoice {
+pub struct Invoice<'a> {
     /// Prefix + sequence.
     pub number: String,
     /// The customer billed.
@@ -62,7 +62,7 @@ pub struct Invoice {
     /// Invoice date.
     pub date: NaiveDate,
     /// The lines, in a fixed order: credits, labour, expenses, milestones, retainers.
-    pub lines: Vec<InvoiceLine>,
+    pub lines: Vec<InvoiceLine<'a>>,
     /// Tax per rule (or per untaxed category), with its note.
     pub tax_lines: Vec<TaxLine>,
     /// Sum of the lines' net amounts.
@@ -97,7 +97,7 @@ pub enum LineKind {
 
 /// One invoice line.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct InvoiceLine {
+pub struct InvoiceLine<'a> {
     /// `<invoice>-<n>`, 1-based.
     pub id: String,
     /// What the line bills.
@@ -117,7 +117,7 @@ pub struct InvoiceLine {
     /// The line's taxes.
     pub taxes: Vec<LineTax>,
     /// Records on the line, each with its amount and explanation.
-    pub sources: Vec<LineSource>,
+    pub sources: Vec<LineSource<'a>>,
 }
 
 /// One tax on one line.
@@ -134,7 +134,7 @@ pub struct LineTax {
 
 /// A record on a line.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct LineSource {
+pub struct LineSource<'a> {
     /// Record kind.
     pub kind: SourceKind,
     /// Record id.
@@ -150,17 +150,17 @@ pub struct LineSource {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub late: bool,
     /// Why the amount is what it is.
-    pub explanation: Explanation,
+    pub explanation: Explanation<'a>,
 }
 
 /// The explanation of a record's amount.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(tag = "basis", rename_all = "snake_case")]
-pub enum Explanation {
+pub enum Explanation<'a> {
     /// Rate application: rule, candidates, hours, multipliers, FX, cost.
     Rated {
         /// The rated line.
-        line: Box<RatedLine<'static>>,
+        line: Box<RatedLine<'a>>,
         /// Hours and amount held back at the not-to-exceed, if the entry was split.
         #[serde(skip_serializing_if = "Option::is_none")]
         held_at_cap: Option<Decimal>,
@@ -168,7 +168,7 @@ pub enum Explanation {
     /// Expense: cost, markup, FX.
     Expense {
         /// The priced expense.
-        line: Box<ExpenseLine<'static>>,
+        line: Box<ExpenseLine<'a>>,
         /// Amount held at the not-to-exceed, if split.
         #[serde(skip_serializing_if = "Option::is_none")]
         held_at_cap: Option<Decimal>,
@@ -292,4 +292,88 @@ pub struct Reconciliation {
     pub deferred: usize,
     /// `in == invoiced + exceptioned + deferred`.
     pub balanced: bool,
+}
+
+impl InvoiceRunResponse<'_> {
+    /// The response with every borrowed id copied: free of the request's lifetime.
+    pub fn into_owned(self) -> InvoiceRunResponse<'static> {
+        InvoiceRunResponse {
+            invoices: self.invoices.into_iter().map(Invoice::into_owned).collect(),
+            api_version: self.api_version,
+            period: self.period,
+            invoice_date: self.invoice_date,
+            exceptions: self.exceptions,
+            deferred: self.deferred,
+            ledger: self.ledger,
+            next_number: self.next_number,
+            counters: self.counters,
+            reconciliation: self.reconciliation,
+        }
+    }
+}
+
+impl Invoice<'_> {
+    /// The invoice with every borrowed id copied.
+    pub fn into_owned(self) -> Invoice<'static> {
+        Invoice {
+            lines: self
+                .lines
+                .into_iter()
+                .map(|l| InvoiceLine {
+                    sources: l.sources.into_iter().map(LineSource::into_owned).collect(),
+                    id: l.id,
+                    kind: l.kind,
+                    description: l.description,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    net: l.net,
+                    taxes: l.taxes,
+                })
+                .collect(),
+            number: self.number,
+            customer_id: self.customer_id,
+            contract_id: self.contract_id,
+            contract_ids: self.contract_ids,
+            project_id: self.project_id,
+            currency: self.currency,
+            period: self.period,
+            date: self.date,
+            tax_lines: self.tax_lines,
+            subtotal: self.subtotal,
+            tax_total: self.tax_total,
+            rounding: self.rounding,
+            total: self.total,
+            tax_determination: self.tax_determination,
+            sources: self.sources,
+        }
+    }
+}
+
+impl LineSource<'_> {
+    /// The source with every borrowed id copied.
+    pub fn into_owned(self) -> LineSource<'static> {
+        let explanation = match self.explanation {
+            Explanation::Rated { line, held_at_cap } => {
+                Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap }
+            }
+            Explanation::Expense { line, held_at_cap } => {
+                Explanation::Expense { line: Box::new(line.into_owned()), held_at_cap }
+            }
+            Explanation::Milestone { name, due } => Explanation::Milestone { name, due },
+            Explanation::Retainer { window } => Explanation::Retainer { window },
+            Explanation::Credit { invoice_number, replaced_by_version } => {
+                Explanation::Credit { invoice_number, replaced_by_version }
+            }
+        };
+        LineSource {
+            kind: self.kind,
+            id: self.id,
+            version: self.version,
+            amount: self.amount,
+            hours: self.hours,
+            late: self.late,
+            explanation,
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! account for every record.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -14,11 +14,11 @@ use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
-use crate::eligibility::{self, ExpenseLine, Finding, Reason, Run, Status};
+use crate::eligibility::{self, Finding, Reason, Run, Status};
 use crate::error::{Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, Project};
 use crate::money::{FxTable, round_to_scale};
-use crate::rates::{Holidays, MasterData, RateOptions, Tables};
+use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
 use crate::tax::{self, TaxTable};
 
 /// Where an input record ended.
@@ -47,7 +47,7 @@ pub(super) struct Item<'a> {
     /// Labour: (role, task, hourly rate); expenses: category; others: own line.
     pub(super) group: Option<(&'a str, &'a str, Decimal)>,
     pub(super) description: Description<'a>,
-    pub(super) explanation: Explanation,
+    pub(super) explanation: Explanation<'a>,
 }
 
 /// The text of the line an item starts, rendered only for the first item of each line.
@@ -104,7 +104,10 @@ impl<'a> Ranks<'a> {
 
 /// Run the invoice run over `req`. Pure and deterministic: the same request
 /// gives the same response, byte for byte once serialized.
-pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
+///
+/// The response borrows the rated lines' ids from `req` (nothing is copied
+/// to explain an amount); [`InvoiceRunResponse::into_owned`] detaches it.
+pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let period = Period::new(req.period.start, req.period.end).map_err(|e| e.at("period"))?;
     let invoice_date = req.as_of.date_naive();
     let master = MasterData::new(Tables {
@@ -182,7 +185,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
     };
     let run = Run { period: eligibility_period, ledger: &records, invoiced: &invoiced };
-    let assessment = eligibility::assess(&master, &entries, &expenses, &run, &options)?;
+    // The rated lines borrow their ids from the request; when duplicates made a copy of the input, from the copy,
+    // which does not outlive the run, so then they are copied out (rare: duplicates are bad input).
+    let assessment = match (&entries, &expenses) {
+        (Cow::Borrowed(entries), Cow::Borrowed(expenses)) => {
+            eligibility::assess(&master, entries, expenses, &run, &options)?
+        }
+        _ => eligibility::assess(&master, &entries, &expenses, &run, &options)?.into_owned(),
+    };
 
     for (k, a) in assessment.entries.into_iter().enumerate() {
         let i = entry_index[k];
@@ -211,7 +221,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                     line: LineKind::Labour,
                     group: Some((role, e.task_id.as_deref().unwrap_or_default(), line.hourly_rate)),
                     description: Description::Labour { role, task: task_name.or(e.task_id.as_deref()) },
-                    explanation: Explanation::Rated { line: Box::new(line.into_owned()), held_at_cap: held },
+                    explanation: Explanation::Rated { line: Box::new(line), held_at_cap: held },
                 })
             }
             _ => None,
@@ -240,10 +250,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse> {
                 line: LineKind::Expense,
                 group: Some((&x.category, "", Decimal::ZERO)),
                 description: Description::Expense(&x.category),
-                explanation: Explanation::Expense {
-                    line: Box::new(ExpenseLine { contract_id: Cow::Owned(line.contract_id.into_owned()), ..line }),
-                    held_at_cap: held,
-                },
+                explanation: Explanation::Expense { line: Box::new(line), held_at_cap: held },
             }),
             _ => None,
         };
@@ -474,18 +481,21 @@ fn duplicate_finding(reason: Reason) -> Finding {
 /// For each record: `Ok(())` to keep it, or why not (an earlier identical copy, or a newer version).
 fn dedupe<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> Vec<Result<(), Reason>> {
     let records: Vec<(&str, u64)> = records.collect();
-    let mut newest: BTreeMap<&str, u64> = BTreeMap::new();
+    // Looked up only: the verdicts come out in input order.
+    let mut newest: IdMap<&str, u64> = IdMap::default();
+    newest.reserve(records.len());
     for (id, v) in &records {
         let slot = newest.entry(id).or_insert(*v);
         *slot = (*slot).max(*v);
     }
-    let mut seen: BTreeSet<(&str, u64)> = BTreeSet::new();
+    let mut seen: IdMap<(&str, u64), ()> = IdMap::default();
+    seen.reserve(records.len());
     records
         .iter()
         .map(|(id, v)| {
             if newest.get(id).is_some_and(|n| n > v) {
                 Err(Reason::Superseded)
-            } else if !seen.insert((id, *v)) {
+            } else if seen.insert((id, *v), ()).is_some() {
                 Err(Reason::DuplicateRecord)
             } else {
                 Ok(())
