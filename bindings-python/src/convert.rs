@@ -66,7 +66,7 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Error> {
 /// How deep documents may nest: serde_json's own limit for JSON text, and a
 /// bound that turns a self-containing list (`a.append(a)`) into an error
 /// instead of a stack overflow.
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Where a conversion stands: values seen so far and the current nesting.
 struct Walk {
@@ -257,7 +257,7 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
     })
 }
 
-fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     DECIMAL.import(py, "decimal", "Decimal")
 }
