@@ -1,7 +1,10 @@
-//! Every conversion between Python values and JSON documents, in one place
-//! (ADR 003). The binding never re-implements a rule: it turns Python values
-//! into a `serde_json::Value`, hands that to `billable::api::call_value`, and
-//! turns the response `Value` back into plain Python values.
+//! The conversion rules between Python values and JSON documents, in one place
+//! (ADR 003), and the reference path that applies them: Python values become a
+//! `serde_json::Value` for `billable::api::call_value`, and the response
+//! `Value` becomes plain Python values. Calls read and write Python values
+//! directly ([`crate::deserializer`], [`crate::serializer`]) by these same
+//! rules; this path decides every request the direct reader refuses, so its
+//! errors are the ones callers see.
 //!
 //! Python → document:
 //! - `dict` (str keys) → object, keeping insertion order; `list`/`tuple` → array;
