@@ -17,7 +17,10 @@ dict to both sides:
 
 their invoices (number, subtotal, tax, total), the invoice count and the
 exception counts per reason must agree exactly. Prints the times and the
-speed-up, then the cost of one ``billable.rate`` call on a single entry from
+speed-up, the floor under the dict path (a pure-Python walk touching every
+request value; the binding's phases: reading the dicts into the typed request,
+the core's run, writing the typed response to Python values; ``json.loads`` of
+the response text for scale) against baseline / 50, then the cost of one ``billable.rate`` call on a single entry from
 dicts (``timeit``, best of several rounds) beside the JSON-text forms. Compare
 that with the Rust-only figure of ``cargo bench -p billable-benches --bench
 rate_call`` (same request): the difference is the binding's overhead.
@@ -102,7 +105,35 @@ def bench_run(request: dict[str, Any], text: str, rounds: int, baseline_rounds: 
     print(f"  equal totals: {expected['invoice_count']:,} invoices, subtotal/tax/total per invoice, "
           f"exceptions by reason {expected['exceptions_by_reason']}")  # fmt: skip
     print(f"  speed-up: {t_base / t_dict:.1f}x (dict), {t_base / t_json:.1f}x (JSON text); target >= 50x")
+    bench_floor(request, text, rounds, t_base)
     return {"dict": t_dict, "json": t_json, "baseline": t_base}
+
+
+def walk(value: Any) -> int:
+    """Touch every value of a document, as any Python consumer of it must at least; returns how many."""
+    count = 1
+    if isinstance(value, dict):
+        for item in value.values():
+            count += walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            count += walk(item)
+    return count
+
+
+def bench_floor(request: dict[str, Any], request_text: str, rounds: int, t_base: float) -> None:
+    """What the dict path cannot go below, beside the 50x budget (baseline / 50)."""
+    t_walk, values = best_of(rounds, lambda: walk(request))
+    phases = [best_of(1, lambda: billable._native._phases("invoice_run", request))[1] for _ in range(rounds)]
+    read, run, write = (min(p[k] for p in phases) for k in ("read", "run", "write"))
+    text = billable.call_json("invoice_run", request_text)
+    t_loads, _ = best_of(rounds, lambda: json.loads(text))
+    print(f"  floor (best of {rounds}; budget for 50x: baseline / 50 = {t_base / 50 * 1e3:.0f} ms):")
+    print(f"    pure-Python walk of the request        {t_walk * 1e3:8.0f} ms  ({values:,} values)")
+    print(f"    read: dicts -> typed request (Rust)    {read * 1e3:8.0f} ms")
+    print(f"    run: the core                          {run * 1e3:8.0f} ms")
+    print(f"    write: typed response -> Python        {write * 1e3:8.0f} ms  ({len(text) / 1e6:.0f} MB as JSON)")
+    print(f"    json.loads of the response text        {t_loads * 1e3:8.0f} ms")
 
 
 def bench_rate_call(number: int = 20_000, rounds: int = 9) -> dict[str, float]:

@@ -1,7 +1,10 @@
-//! Every conversion between Python values and JSON documents, in one place
-//! (ADR 003). The binding never re-implements a rule: it turns Python values
-//! into a `serde_json::Value`, hands that to `billable::api::call_value`, and
-//! turns the response `Value` back into plain Python values.
+//! The conversion rules between Python values and JSON documents, in one place
+//! (ADR 003), and the reference path that applies them: Python values become a
+//! `serde_json::Value` for `billable::api::call_value`, and the response
+//! `Value` becomes plain Python values. Calls read and write Python values
+//! directly ([`crate::deserializer`], [`crate::serializer`]) by these same
+//! rules; this path decides every request the direct reader refuses, so its
+//! errors are the ones callers see.
 //!
 //! Python → document:
 //! - `dict` (str keys) → object, keeping insertion order; `list`/`tuple` → array;
@@ -66,7 +69,7 @@ pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Error> {
 /// How deep documents may nest: serde_json's own limit for JSON text, and a
 /// bound that turns a self-containing list (`a.append(a)`) into an error
 /// instead of a stack overflow.
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Where a conversion stands: values seen so far and the current nesting.
 struct Walk {
@@ -257,7 +260,7 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
     })
 }
 
-fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     DECIMAL.import(py, "decimal", "Decimal")
 }

@@ -7,9 +7,11 @@
 //! Python over these functions.
 
 mod convert;
+mod deserializer;
 mod errors;
 mod model_schema;
 mod operations;
+mod serializer;
 
 use pyo3::prelude::*;
 
@@ -22,6 +24,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DETACH_AT", operations::DETACH_AT)?;
     m.add_function(wrap_pyfunction!(operations::call, m)?)?;
     m.add_function(wrap_pyfunction!(operations::call_json, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::_call_direct, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::_call_reference, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::_phases, m)?)?;
     operations::register(m)?;
     m.add_function(wrap_pyfunction!(model_schema::_model_schema, m)?)?;
     errors::register(m)?;

@@ -32,7 +32,10 @@ __all__ = [
     "ValidationError",
     "WebhookVerificationError",
     "__version__",
+    "_call_direct",
+    "_call_reference",
     "_model_schema",
+    "_phases",
     "allocate",
     "apply_events",
     "call",
@@ -151,5 +154,19 @@ def plan(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
 def schema(request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     """The JSON Schema of an operation's request or response (``{"operation": "round", "kind": "request"}``)."""
 
+def _call_direct(operation: str, request: Mapping[str, Any] | str | bytes) -> dict[str, Any] | None:
+    """``call`` through the direct path only (Python values read straight into the typed request, the typed
+    response written straight to Python values); ``None`` where ``call`` hands the request to the reference
+    path. For tests."""
+
+def _call_reference(operation: str, request: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
+    """``call`` through the reference path only (Python values to a JSON document, the core's document form,
+    back to Python values); it decides every request the direct path refuses. For tests."""
+
 def _model_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of a canonical record type (``"Worker"``); used to check the typed classes mirror it."""
+
+def _phases(operation: str, request: Mapping[str, Any]) -> dict[str, float]:
+    """The direct path's phases in seconds (``read``: dict to typed request, ``run``: the core, ``write``: typed
+    response to Python values, dropped untimed) and ``values``, how many values the request holds. For benchmarks;
+    ``ValueError`` where the direct path refuses the request."""

@@ -45,10 +45,11 @@ use crate::wire;
 pub trait Operation {
     /// The operation's name on the wire and in the CLI (`invoice_run`).
     const NAME: &'static str;
-    /// What the caller sends.
-    type Request: DeserializeOwned + JsonSchema;
+    /// What the caller sends. `Send`, so a binding may run the operation on
+    /// another thread or with its interpreter lock released.
+    type Request: DeserializeOwned + JsonSchema + Send;
     /// What the caller gets back.
-    type Response: Serialize + JsonSchema;
+    type Response: Serialize + JsonSchema + Send;
     /// Run it. Pure: the same request gives the same response.
     fn run(request: Self::Request) -> Result<Self::Response>;
     /// Run it and write the response document. The same bytes as serializing
@@ -58,6 +59,32 @@ pub trait Operation {
     fn run_json(request: Self::Request) -> Result<String> {
         Self::run(request).and_then(|r| wire::to_json(&r))
     }
+}
+
+/// A front end's own way into and out of an operation's typed request and
+/// response. [`with_operation`] calls [`Codec::call`] with the concrete
+/// [`Operation`] a name stands for, so a binding can read `O::Request` straight
+/// from its own values (any serde `Deserializer`) and write `O::Response`
+/// straight to its own (any serde `Serializer`), with no JSON text or
+/// `serde_json::Value` in between.
+///
+/// ```
+/// use billable::api::{Codec, Operation, with_operation};
+/// struct Name;
+/// impl Codec for Name {
+///     type Output = &'static str;
+///     fn call<O: Operation>(self) -> &'static str {
+///         O::NAME
+///     }
+/// }
+/// assert_eq!(with_operation("invoice-run", Name).unwrap(), "invoice_run");
+/// assert_eq!(with_operation("nope", Name).unwrap_err().code.as_str(), "unknown_operation");
+/// ```
+pub trait Codec {
+    /// What the call gives back to the front end.
+    type Output;
+    /// Handle the operation `O`: read its request, run it, write its response.
+    fn call<O: Operation>(self) -> Self::Output;
 }
 
 /// The operations this build knows, with their Rust types. Each line names
@@ -81,6 +108,13 @@ macro_rules! operations {
                 return Some(wire::from_value::<<$op as Operation>::Request>(request)
                     .and_then(<$op as Operation>::run)
                     .and_then(|r| serde_json::to_value(&r).map_err(|e| Error::new(Code::InvalidValue, e.to_string()))));
+            })*
+            None
+        }
+
+        fn dispatch_codec<C: Codec>(name: &str, codec: C) -> Option<C::Output> {
+            $(if name == <$op as Operation>::NAME {
+                return Some(codec.call::<$op>());
             })*
             None
         }
@@ -139,6 +173,14 @@ pub fn call_json(operation: &str, request: &str) -> Result<String> {
 pub fn call_value(operation: &str, request: Value) -> Result<Value> {
     let name = canonical_name(operation)?;
     dispatch_value(name, request).unwrap_or_else(|| Err(Error::new(Code::UnknownOperation, operation.to_string())))
+}
+
+/// Call `codec` with the operation named `operation` (`invoice-run` and
+/// `invoice_run` alike); an unknown name is `unknown_operation`, as in
+/// [`call_json`].
+pub fn with_operation<C: Codec>(operation: &str, codec: C) -> Result<C::Output> {
+    let name = canonical_name(operation)?;
+    dispatch_codec(name, codec).ok_or_else(|| Error::new(Code::UnknownOperation, operation.to_string()))
 }
 
 /// The error document every front end prints: `{"api_version": "1", "error": {...}}`.
