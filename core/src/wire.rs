@@ -83,8 +83,14 @@ pub fn parse_date(text: &str) -> Result<NaiveDate> {
     if !shaped {
         return Err(Error::new(Code::InvalidDate, format!("`{text}` is not a date of the form YYYY-MM-DD")));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::new(Code::InvalidDate, format!("`{text}` is not a calendar date")))
+    // Shaped: ten ASCII bytes, digits around the dashes. Read the numbers straight from them.
+    let digits =
+        |range: std::ops::Range<usize>| text.as_bytes()[range].iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    let (year, month, day) = (digits(0..4), digits(5..7), digits(8..10));
+    i32::try_from(year)
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
+        .ok_or_else(|| Error::new(Code::InvalidDate, format!("`{text}` is not a calendar date")))
 }
 
 /// Parse an RFC 3339 instant with an offset (`2026-03-31T17:00:00+02:00`).
@@ -155,22 +161,38 @@ pub fn decimals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Erro
     Ok(<Vec<Wrap> as serde::Deserialize>::deserialize(d)?.into_iter().map(|w| w.0).collect())
 }
 
+/// Reads a date from a string without copying it.
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = NaiveDate;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // The words serde uses for a string, so a wrong type reads as it always did.
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDate, E> {
+        parse_date(v).map_err(coded)
+    }
+}
+
 /// `#[serde(deserialize_with = "wire::date")]` for a required `YYYY-MM-DD` field.
 pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-    parse_date(&text).map_err(coded)
+    d.deserialize_str(DateVisitor)
 }
 
 /// `#[serde(default, deserialize_with = "wire::opt_date")]` for an optional date field.
 pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    let text = <Option<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(d)?;
-    text.map(|t| parse_date(&t).map_err(coded)).transpose()
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "date")] NaiveDate);
+    Ok(<Option<Wrap> as serde::Deserialize>::deserialize(d)?.map(|w| w.0))
 }
 
 /// `#[serde(deserialize_with = "wire::dates")]` for a list of dates.
 pub fn dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
-    let texts = <Vec<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(d)?;
-    texts.iter().map(|t| parse_date(t).map_err(coded)).collect()
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "date")] NaiveDate);
+    Ok(<Vec<Wrap> as serde::Deserialize>::deserialize(d)?.into_iter().map(|w| w.0).collect())
 }
 
 /// `#[serde(deserialize_with = "wire::instant")]` for a required RFC 3339 instant.
