@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::{HistoryEntry, anchor_hash};
-use super::events::{CloudEvent, EventData, ParsedEvent, fingerprint_bytes, hex, read_event, whole_number};
+use super::events::{DataView, EventView, check, fingerprint_bytes, hex, read_event, whole_number};
 use super::exceptions::{
     APPROVAL_CONTEXT_MISMATCH, APPROVER_NOT_AUTHORIZED, Counters, ExceptionQueue, Reason, SELF_APPROVAL,
     classify_reasons, exception_queue,
@@ -20,6 +20,7 @@ use super::exceptions::{
 use super::ledger::{SeenEntry, SeenLedger};
 use super::lifecycle::{Action, Guard, RecordKind, State, candidates};
 use super::outcome::{EventOutcome, Outcome};
+use super::scan::{ScannedEvent, Scanner};
 use crate::error::{Code, Error, Result};
 use crate::model::Worker;
 use crate::rates::IdMap;
@@ -147,9 +148,69 @@ pub fn apply_events(
     // allocation and then reallocate it, which costs more than a fresh vector.
     let mut outcomes = Vec::with_capacity(events.len());
     for (index, event) in events.into_iter().enumerate() {
-        outcomes.push(engine.apply(index, event));
+        outcomes.push(engine.apply_value(index, event));
     }
     Ok(engine.finish(outcomes))
+}
+
+/// [`apply_events`] over the events' JSON texts: the same outcomes, records, ledger and
+/// hashes as `apply_events` on the parsed documents, without building a
+/// `serde_json::Value` per event (the faster entry point for a caller that holds text).
+///
+/// A text that is not JSON gets an `invalid` outcome with `invalid_json` at `events[i]`.
+///
+/// ```
+/// use billable::sync::{apply_event_texts, apply_events, SeenLedger, SyncPolicy};
+/// let texts = [
+///     r#"{"specversion":"1.0","id":"e1","source":"psa","type":"timesheet.submitted","subject":"ts-1",
+///         "time":"2026-03-02T09:00:00+01:00","data":{"worker_id":"w1","project_id":"p1"}}"#,
+///     r#"{"specversion":"1.0","id":"e2","source":"psa","type":"record.posted","subject":"ts-1",
+///         "time":"2026-03-02T10:00:00+01:00","data":{"expected_version":1}}"#,
+///     "not json",
+/// ];
+/// let policy = SyncPolicy::default();
+/// let out = apply_event_texts(vec![], SeenLedger::default(), texts, &policy)?;
+/// assert_eq!(out.outcomes[2].outcome.kind(), billable::sync::OutcomeKind::Invalid);
+/// let docs = texts[..2].iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+/// let same = apply_events(vec![], SeenLedger::default(), docs, &policy)?;
+/// assert_eq!(out.records, same.records);
+/// # Ok::<(), billable::Error>(())
+/// ```
+pub fn apply_event_texts<'t>(
+    records: Vec<SyncRecord>,
+    seen: SeenLedger,
+    events: impl IntoIterator<Item = &'t str>,
+    policy: &SyncPolicy,
+) -> Result<Applied> {
+    let events = events.into_iter();
+    let mut engine = Engine::new(records, seen, policy, events.size_hint().0)?;
+    let mut scanner = Scanner::default();
+    let mut outcomes = Vec::with_capacity(events.size_hint().0);
+    for (index, text) in events.enumerate() {
+        let outcome = match scanner.read(text, &mut engine.buf) {
+            Some(ScannedEvent { event, specversion, fingerprint }) => {
+                let checked = check(specversion, &event).map(|(kind, action)| (event, kind, action));
+                engine.apply(index, fingerprint, checked)
+            }
+            None => match serde_json::from_str::<Value>(text) {
+                Ok(value) => engine.apply_value(index, value),
+                Err(e) => invalid(index, Error::new(Code::InvalidJson, format!("the event is not JSON: {e}"))),
+            },
+        };
+        outcomes.push(outcome);
+    }
+    Ok(engine.finish(outcomes))
+}
+
+/// The outcome of an event that did not read.
+fn invalid(index: usize, error: Error) -> EventOutcome {
+    EventOutcome {
+        index,
+        event_id: None,
+        subject: None,
+        correlation_id: None,
+        outcome: Outcome::Invalid { error: error.under(&format!("events[{index}]")) },
+    }
 }
 
 /// A remembered fingerprint: the digest (hex only in the response), or a text from the
@@ -283,24 +344,27 @@ impl<'p> Engine<'p> {
         self.newest?.checked_sub_signed(self.retention?)
     }
 
-    fn apply(&mut self, index: usize, value: Value) -> EventOutcome {
+    fn apply_value(&mut self, index: usize, value: Value) -> EventOutcome {
         let fingerprint = fingerprint_bytes(&value, &mut self.buf);
-        let ParsedEvent { mut event, data, kind, action } = match read_event(value) {
-            Ok(p) => p,
-            Err(e) => {
-                let error = e.under(&format!("events[{index}]"));
-                return EventOutcome {
-                    index,
-                    event_id: None,
-                    subject: None,
-                    correlation_id: None,
-                    outcome: Outcome::Invalid { error },
-                };
-            }
+        match read_event(value) {
+            Ok(parsed) => self.apply(index, fingerprint, Ok(parsed.view())),
+            Err(e) => invalid(index, e),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        index: usize,
+        fingerprint: [u8; 32],
+        event: Result<(EventView, Option<RecordKind>, Action)>,
+    ) -> EventOutcome {
+        let (event, kind, action) = match event {
+            Ok(e) => e,
+            Err(e) => return invalid(index, e),
         };
         self.newest = Some(self.newest.map_or(event.time, |n| n.max(event.time)));
         let cutoff = self.cutoff();
-        let first = self.sources.get(&event.source).and_then(|&s| self.seen[s].1.get(&event.id));
+        let first = self.sources.get(event.source).and_then(|&s| self.seen[s].1.get(event.id));
         let outcome = match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
             Some(first) if first.fingerprint == Fingerprint::Digest(fingerprint) => {
                 Outcome::Duplicate { first: Box::new(first.outcome.clone()) }
@@ -310,30 +374,29 @@ impl<'p> Engine<'p> {
                 fingerprint: hex(&fingerprint),
             },
             None => {
-                let source = event.source.clone();
-                let outcome = self.decide(&mut event, data, kind, action);
+                let outcome = self.decide(&event, kind, action);
                 if outcome.is_final() {
                     let value = Remembered {
                         fingerprint: Fingerprint::Digest(fingerprint),
                         time: event.time,
-                        subject: event.subject.clone(),
+                        subject: event.subject.to_string(),
                         outcome: outcome.clone(),
                     };
-                    self.ids_of(&source).insert(event.id.clone(), value);
+                    self.ids_of(event.source).insert(event.id.to_string(), value);
                 }
                 outcome
             }
         };
         EventOutcome {
             index,
-            event_id: Some(event.id),
-            subject: Some(event.subject),
-            correlation_id: event.correlationid,
+            event_id: Some(event.id.to_string()),
+            subject: Some(event.subject.to_string()),
+            correlation_id: event.correlationid.map(str::to_string),
             outcome,
         }
     }
 
-    fn current(&self, record: Option<usize>, data: &EventData, action: Action) -> Current {
+    fn current(&self, record: Option<usize>, data: &DataView, action: Action) -> Current {
         match record.map(|i| &self.records[i]) {
             None => Current { version: 0, state: None, kind: None, failed_in: None, violations: Vec::new() },
             Some(r) => Current {
@@ -350,11 +413,11 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Decide the event and apply it. `event.source` and `event.event_type` are moved into the
-    /// history entry when the event applies; the caller keeps what it needs of them first.
-    fn decide(&mut self, event: &mut CloudEvent, data: EventData, kind: Option<RecordKind>, action: Action) -> Outcome {
-        let record = self.record_index.get(&event.subject).copied();
-        let current = self.current(record, &data, action);
+    /// Decide the event and apply it.
+    fn decide(&mut self, event: &EventView, kind: Option<RecordKind>, action: Action) -> Outcome {
+        let data = &event.data;
+        let record = self.record_index.get(event.subject).copied();
+        let current = self.current(record, data, action);
         let expected = data.expected_version.unwrap_or(0);
         if expected < current.version {
             return Outcome::StaleEvent { expected_version: expected, record_version: current.version };
@@ -362,9 +425,9 @@ impl<'p> Engine<'p> {
         if expected > current.version {
             return Outcome::OutOfOrder { expected_version: expected, record_version: current.version };
         }
-        let illegal = |message: String, event: &CloudEvent| Outcome::IllegalTransition {
+        let illegal = |message: String, event: &EventView| Outcome::IllegalTransition {
             state: current.state,
-            event_type: event.event_type.clone(),
+            event_type: event.event_type.to_string(),
             message,
         };
         if let (Some(record_kind), Some(event_kind)) = (current.kind, kind)
@@ -402,25 +465,24 @@ impl<'p> Engine<'p> {
             None => {
                 let Some(kind) = kind else { return illegal(illegal_message(None, action, event), event) };
                 let i = self.records.len();
-                self.records.push(SyncRecord::new(event.subject.clone(), kind));
-                self.record_index.insert(event.subject.clone(), i);
+                self.records.push(SyncRecord::new(event.subject.to_string(), kind));
+                self.record_index.insert(event.subject.to_string(), i);
                 i
             }
         };
         let record = &mut self.records[index];
-        let EventData { actor, worker_id, project_id, approver_id, .. } = data;
-        let actor = match (actor, action) {
+        let actor = match (data.actor, action) {
             (Some(a), _) => Some(a),
-            (None, Action::Approve) => approver_id.clone(),
+            (None, Action::Approve) => data.approver_id,
             (None, _) => None,
         };
         match action {
             Action::Submit => {
-                record.worker_id = worker_id;
-                record.project_id = project_id;
+                record.worker_id = data.worker_id.map(str::to_string);
+                record.project_id = data.project_id.map(str::to_string);
                 record.approved_by = None;
             }
-            Action::Approve if to == State::Approved => record.approved_by = approver_id,
+            Action::Approve if to == State::Approved => record.approved_by = data.approver_id.map(str::to_string),
             Action::RevokeApproval => record.approved_by = None,
             _ => {}
         }
@@ -433,15 +495,15 @@ impl<'p> Engine<'p> {
             None => anchor_hash(record.kind, &record.id),
         };
         let mut entry = HistoryEntry {
-            event_id: event.id.clone(),
-            source: std::mem::take(&mut event.source),
-            event_type: std::mem::take(&mut event.event_type),
+            event_id: event.id.to_string(),
+            source: event.source.to_string(),
+            event_type: event.event_type.to_string(),
             from,
             to,
             version: record.version,
             at: event.time,
-            actor,
-            correlation_id: event.correlationid.clone(),
+            actor: actor.map(str::to_string),
+            correlation_id: event.correlationid.map(str::to_string),
             reasons: reasons.iter().map(|r| r.code.clone()).collect(),
             prev_hash: String::new(),
             hash: String::new(),
@@ -540,13 +602,13 @@ impl SyncRecord {
 /// or the approver is not listed for the project.
 fn segregation_of_duties(
     record: &SyncRecord,
-    data: &EventData,
+    data: &DataView,
     approvers: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Vec<Reason> {
-    let approver = data.approver_id.as_deref().unwrap_or_default();
-    let differs = |given: &Option<String>, kept: &Option<String>| given.is_some() && given != kept;
+    let approver = data.approver_id.unwrap_or_default();
+    let differs = |given: Option<&str>, kept: &Option<String>| given.is_some() && given != kept.as_deref();
     let mut codes = Vec::new();
-    if differs(&data.worker_id, &record.worker_id) || differs(&data.project_id, &record.project_id) {
+    if differs(data.worker_id, &record.worker_id) || differs(data.project_id, &record.project_id) {
         codes.push(APPROVAL_CONTEXT_MISMATCH);
     }
     if record.worker_id.as_deref() == Some(approver) {
@@ -560,7 +622,7 @@ fn segregation_of_duties(
     codes.into_iter().map(|c| Reason { code: c.to_string(), retryable: false }).collect()
 }
 
-fn illegal_message(state: Option<State>, action: Action, event: &CloudEvent) -> String {
+fn illegal_message(state: Option<State>, action: Action, event: &EventView) -> String {
     let Some(state) = state else {
         return format!("record `{}` does not exist; a record starts with `*.submitted`", event.subject);
     };
