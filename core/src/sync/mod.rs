@@ -20,6 +20,7 @@ mod ledger;
 mod lifecycle;
 mod outcome;
 mod scan;
+mod text;
 mod webhook;
 
 pub use apply::{Applied, DEFAULT_RETENTION_SECONDS, SyncPolicy, SyncRecord, apply_event_texts, apply_events};
@@ -35,6 +36,7 @@ pub use exceptions::{
 pub use ledger::{SeenEntry, SeenLedger};
 pub use lifecycle::{Action, Guard, RecordKind, State, TRANSITIONS, Transition, candidates, lifecycle_mermaid};
 pub use outcome::{EventOutcome, Outcome, OutcomeKind};
+pub use text::Text;
 pub use webhook::{VerifiedWebhook, WEBHOOK_TOLERANCE_SECONDS, sign_webhook, verify_webhook};
 
 #[cfg(test)]
