@@ -188,10 +188,10 @@ pub fn apply_event_texts<'t>(
 }
 
 /// [`apply_event_texts`], compiled once in this crate.
-fn apply_texts<'t>(
+fn apply_texts(
     records: Vec<SyncRecord>,
     seen: SeenLedger,
-    events: &mut dyn Iterator<Item = &'t str>,
+    events: &mut dyn Iterator<Item = &str>,
     policy: &SyncPolicy,
 ) -> Result<Applied> {
     let mut engine = Engine::new(records, seen, policy, events.size_hint().0)?;
