@@ -51,3 +51,8 @@ pub fn event_stream(records: usize, seed: u64) -> Vec<Value> {
     }
     events
 }
+
+/// The same stream as JSON texts (compact), for `apply_event_texts`.
+pub fn event_texts(records: usize, seed: u64) -> Vec<String> {
+    event_stream(records, seed).iter().map(Value::to_string).collect()
+}

@@ -485,6 +485,53 @@ fn responses() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The two `apply_events` requests of [`responses`] (the second built from the golden first
+/// response, so this does not depend on the operation under test).
+fn apply_requests() -> [Value; 2] {
+    let mut rng = Lcg(20_260_302);
+    let mut first_events = edge_cases();
+    first_events.extend(generated(&mut rng, "a", 90, 0));
+    let first = json!({"events": first_events, "policy": policy(7 * 24 * 3600)});
+    let mut second_events: Vec<Value> = first_events.iter().step_by(7).cloned().collect();
+    second_events.extend(generated(&mut rng, "b", 40, 600));
+    let golden: Value = serde_json::from_str(&golden_text("sync-apply-1.json")).unwrap();
+    let second = json!({"records": golden["records"], "seen": golden["seen"], "events": second_events,
+                        "policy": policy(3 * 3600)});
+    [first, second]
+}
+
+fn golden_text(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.strip_suffix('\n').unwrap_or(&text).to_string()
+}
+
+/// `apply_event_texts` over the events' JSON texts (compact, and with whitespace) gives the
+/// golden responses byte for byte: the text path reads, fingerprints and decides exactly as
+/// the `Value` path. Every malformed case of the batch is in it, so both the fast reader and
+/// its fallback to serde_json are covered.
+#[test]
+fn event_texts_give_the_golden_responses() {
+    use billable::api::{ApiVersion, ApplyEventsResponse};
+    use billable::sync::{SeenLedger, SyncPolicy, SyncRecord, apply_event_texts};
+    for (request, file) in apply_requests().iter().zip(["sync-apply-1.json", "sync-apply-2.json"]) {
+        let records: Vec<SyncRecord> = serde_json::from_value(request["records"].clone()).unwrap_or_default();
+        let seen: SeenLedger = serde_json::from_value(request["seen"].clone()).unwrap_or_default();
+        let policy: SyncPolicy = billable::wire::from_value(request["policy"].clone()).unwrap();
+        let events = request["events"].as_array().unwrap();
+        let texts: [Vec<String>; 2] = [
+            events.iter().map(|e| serde_json::to_string(e).unwrap()).collect(),
+            events.iter().map(|e| serde_json::to_string_pretty(e).unwrap()).collect(),
+        ];
+        for texts in texts {
+            let applied =
+                apply_event_texts(records.clone(), seen.clone(), texts.iter().map(String::as_str), &policy).unwrap();
+            let out = billable::wire::to_json(&ApplyEventsResponse { api_version: ApiVersion, applied }).unwrap();
+            assert!(out == golden_text(file), "{file}: apply_event_texts differs from the golden response");
+        }
+    }
+}
+
 /// The response document, or the error document when the call fails as a whole.
 fn call(operation: &str, request: &Value) -> String {
     match billable::api::call_json(operation, &serde_json::to_string(request).unwrap()) {

@@ -118,7 +118,7 @@ impl Operation for VerifyHistory {
                 HistoryVerdict {
                     id: record.id.clone(),
                     entries: record.history.len(),
-                    head: record.history.last().map(|e| e.hash.clone()),
+                    head: record.history.last().map(|e| e.hash.to_string()),
                     valid: error.is_none(),
                     error,
                 }

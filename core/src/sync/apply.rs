@@ -4,6 +4,7 @@
 //! event gets exactly one outcome; the call itself fails only when the records
 //! or the seen ledger passed in are inconsistent.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::{HistoryEntry, anchor_hash};
-use super::events::{CloudEvent, EventData, ParsedEvent, fingerprint_bytes, hex, read_event, whole_number};
+use super::events::{DataView, EventView, check, fingerprint_bytes, hex, read_event, whole_number};
 use super::exceptions::{
     APPROVAL_CONTEXT_MISMATCH, APPROVER_NOT_AUTHORIZED, Counters, ExceptionQueue, Reason, SELF_APPROVAL,
     classify_reasons, exception_queue,
@@ -20,6 +21,8 @@ use super::exceptions::{
 use super::ledger::{SeenEntry, SeenLedger};
 use super::lifecycle::{Action, Guard, RecordKind, State, candidates};
 use super::outcome::{EventOutcome, Outcome};
+use super::scan::{ScannedEvent, Scanner};
+use super::text::Text;
 use crate::error::{Code, Error, Result};
 use crate::model::Worker;
 use crate::rates::IdMap;
@@ -147,9 +150,78 @@ pub fn apply_events(
     // allocation and then reallocate it, which costs more than a fresh vector.
     let mut outcomes = Vec::with_capacity(events.len());
     for (index, event) in events.into_iter().enumerate() {
-        outcomes.push(engine.apply(index, event));
+        outcomes.push(engine.apply_value(index, event));
     }
     Ok(engine.finish(outcomes))
+}
+
+/// [`apply_events`] over the events' JSON texts: the same outcomes, records, ledger and
+/// hashes as `apply_events` on the parsed documents, without building a
+/// `serde_json::Value` per event (the faster entry point for a caller that holds text).
+///
+/// A text that is not JSON gets an `invalid` outcome with `invalid_json` at `events[i]`.
+///
+/// ```
+/// use billable::sync::{apply_event_texts, apply_events, SeenLedger, SyncPolicy};
+/// let texts = [
+///     r#"{"specversion":"1.0","id":"e1","source":"psa","type":"timesheet.submitted","subject":"ts-1",
+///         "time":"2026-03-02T09:00:00+01:00","data":{"worker_id":"w1","project_id":"p1"}}"#,
+///     r#"{"specversion":"1.0","id":"e2","source":"psa","type":"record.posted","subject":"ts-1",
+///         "time":"2026-03-02T10:00:00+01:00","data":{"expected_version":1}}"#,
+///     "not json",
+/// ];
+/// let policy = SyncPolicy::default();
+/// let out = apply_event_texts(vec![], SeenLedger::default(), texts, &policy)?;
+/// assert_eq!(out.outcomes[2].outcome.kind(), billable::sync::OutcomeKind::Invalid);
+/// let docs = texts[..2].iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+/// let same = apply_events(vec![], SeenLedger::default(), docs, &policy)?;
+/// assert_eq!(out.records, same.records);
+/// # Ok::<(), billable::Error>(())
+/// ```
+pub fn apply_event_texts<'t>(
+    records: Vec<SyncRecord>,
+    seen: SeenLedger,
+    events: impl IntoIterator<Item = &'t str>,
+    policy: &SyncPolicy,
+) -> Result<Applied> {
+    apply_texts(records, seen, &mut events.into_iter(), policy)
+}
+
+/// [`apply_event_texts`], compiled once in this crate.
+fn apply_texts(
+    records: Vec<SyncRecord>,
+    seen: SeenLedger,
+    events: &mut dyn Iterator<Item = &str>,
+    policy: &SyncPolicy,
+) -> Result<Applied> {
+    let mut engine = Engine::new(records, seen, policy, events.size_hint().0)?;
+    let mut scanner = Scanner::default();
+    let mut outcomes = Vec::with_capacity(events.size_hint().0);
+    for (index, text) in events.enumerate() {
+        let outcome = match scanner.read(text, &mut engine.buf) {
+            Some(ScannedEvent { event, specversion, fingerprint }) => {
+                let checked = check(specversion, &event).map(|(kind, action)| (event, kind, action));
+                engine.apply(index, fingerprint, checked)
+            }
+            None => match serde_json::from_str::<Value>(text) {
+                Ok(value) => engine.apply_value(index, value),
+                Err(e) => invalid(index, Error::new(Code::InvalidJson, format!("the event is not JSON: {e}"))),
+            },
+        };
+        outcomes.push(outcome);
+    }
+    Ok(engine.finish(outcomes))
+}
+
+/// The outcome of an event that did not read.
+fn invalid(index: usize, error: Error) -> EventOutcome {
+    EventOutcome {
+        index,
+        event_id: None,
+        subject: None,
+        correlation_id: None,
+        outcome: Outcome::Invalid { error: error.under(&format!("events[{index}]")) },
+    }
 }
 
 /// A remembered fingerprint: the digest (hex only in the response), or a text from the
@@ -179,9 +251,12 @@ impl Fingerprint {
 
 /// What the ledger remembers of one event.
 struct Remembered {
+    /// The event's source, as an index into `Engine::seen`.
+    source: usize,
+    id: Text,
     fingerprint: Fingerprint,
     time: DateTime<FixedOffset>,
-    subject: String,
+    subject: Text,
     outcome: Outcome,
 }
 
@@ -192,11 +267,15 @@ struct Engine<'p> {
     /// Records in arrival order (input first, then created ones).
     records: Vec<SyncRecord>,
     /// record id → index in `records`.
-    record_index: IdMap<String, usize>,
+    record_index: IdMap<Text, usize>,
     /// source → index in `seen`.
     sources: IdMap<String, usize>,
-    /// Per source (by `sources`): (source, id → remembered).
-    seen: Vec<(String, IdMap<String, Remembered>)>,
+    /// Per source (by `sources`): (source, id → index in `remembered`).
+    seen: Vec<(Text, IdMap<Text, usize>)>,
+    /// The remembered events, in the order first remembered.
+    remembered: Vec<Remembered>,
+    /// Event types and actors seen in this call, shared by the history entries.
+    names: IdMap<Text, ()>,
     newest: Option<DateTime<FixedOffset>>,
     /// `None`: the retention is longer than any time span, nothing expires.
     retention: Option<TimeDelta>,
@@ -204,6 +283,8 @@ struct Engine<'p> {
     approvers: BTreeMap<&'p str, BTreeSet<&'p str>>,
     transient: &'p [String],
     buf: Vec<u8>,
+    /// The capacity of the first source's ids when the ledger passed in is empty.
+    first_source_capacity: usize,
 }
 
 /// The facts of the record that the decision needs, read before anything changes.
@@ -221,37 +302,44 @@ impl<'p> Engine<'p> {
         // A batch creates at most one record per event; most batches create a few per ten events.
         record_index.reserve(records.len() + events / 8);
         for (i, r) in records.iter().enumerate() {
-            if record_index.contains_key(&r.id) {
+            if record_index.contains_key(r.id.as_str()) {
                 return Err(Error::new(Code::DuplicateId, format!("record id `{}` appears twice", r.id))
                     .at(format!("records[{i}].id")));
             }
-            record_index.insert(r.id.clone(), i);
+            record_index.insert(Text::from(r.id.as_str()), i);
         }
         let mut engine = Engine {
             records,
             record_index,
             sources: IdMap::default(),
             seen: Vec::new(),
+            remembered: Vec::new(),
+            names: IdMap::default(),
             newest: seen.newest_event_time,
             retention: i64::try_from(policy.retention_seconds).ok().and_then(TimeDelta::try_seconds),
             approvers: BTreeMap::new(),
             transient: &policy.transient_reasons,
             buf: Vec::with_capacity(512),
+            first_source_capacity: 0,
         };
         for (i, e) in seen.entries.into_iter().enumerate() {
             engine.newest = Some(engine.newest.map_or(e.time, |n| n.max(e.time)));
-            let ids = engine.ids_of(&e.source);
-            if ids.contains_key(&e.id) {
+            let source = engine.source_index(&e.source);
+            if engine.seen[source].1.contains_key(&e.id) {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             }
             let fingerprint = Fingerprint::read(e.fingerprint);
-            let value = Remembered { fingerprint, time: e.time, subject: e.subject, outcome: e.outcome };
-            ids.insert(e.id, value);
+            let value =
+                Remembered { source, id: e.id, fingerprint, time: e.time, subject: e.subject, outcome: e.outcome };
+            engine.remember(value);
         }
-        // Each source's ids: at most one per event of the batch, sized for the first source.
-        if let Some((_, ids)) = engine.seen.first_mut() {
-            ids.reserve(events);
+        engine.remembered.reserve(events);
+        // Each source's ids: at most one per event of the batch, sized for the first source
+        // (or, with an empty ledger, the first source the batch names).
+        match engine.seen.first_mut() {
+            Some((_, ids)) => ids.reserve(events),
+            None => engine.first_source_capacity = events,
         }
         for (project, ids) in &policy.approvers {
             engine.approvers.entry(project).or_default().extend(ids.iter().map(String::as_str));
@@ -265,17 +353,50 @@ impl<'p> Engine<'p> {
     }
 
     /// The ids remembered for `source`, created empty when the source is new.
-    fn ids_of(&mut self, source: &str) -> &mut IdMap<String, Remembered> {
-        let index = match self.sources.get(source) {
+    /// Remember an event, in place of what was remembered under its key (an expired entry).
+    fn remember(&mut self, value: Remembered) {
+        let next = self.remembered.len();
+        match self.seen[value.source].1.entry(value.id.clone()) {
+            Entry::Occupied(slot) => self.remembered[*slot.get()] = value,
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                self.remembered.push(value);
+            }
+        }
+    }
+
+    /// The index of `source` in `seen`, created empty when the source is new.
+    fn source_index(&mut self, source: &str) -> usize {
+        match self.sources.get(source) {
             Some(&i) => i,
             None => {
                 let i = self.seen.len();
                 self.sources.insert(source.to_string(), i);
-                self.seen.push((source.to_string(), IdMap::default()));
+                let capacity = std::mem::take(&mut self.first_source_capacity);
+                self.seen.push((Text::from(source), IdMap::with_capacity_and_hasher(capacity, Default::default())));
                 i
             }
-        };
-        &mut self.seen[index].1
+        }
+    }
+
+    /// `name` as a shared text: one allocation per distinct name in the call.
+    fn name(&mut self, name: &str) -> Text {
+        match self.names.get_key_value(name) {
+            Some((text, ())) => text.clone(),
+            None => {
+                let text = Text::from(name);
+                self.names.insert(text.clone(), ());
+                text
+            }
+        }
+    }
+
+    /// The record id `subject` as a shared text: the record's key when it exists.
+    fn subject(&self, subject: &str) -> Text {
+        match self.record_index.get_key_value(subject) {
+            Some((text, _)) => text.clone(),
+            None => Text::from(subject),
+        }
     }
 
     /// Entries older than this are forgotten.
@@ -283,24 +404,28 @@ impl<'p> Engine<'p> {
         self.newest?.checked_sub_signed(self.retention?)
     }
 
-    fn apply(&mut self, index: usize, value: Value) -> EventOutcome {
+    fn apply_value(&mut self, index: usize, value: Value) -> EventOutcome {
         let fingerprint = fingerprint_bytes(&value, &mut self.buf);
-        let ParsedEvent { mut event, data, kind, action } = match read_event(value) {
-            Ok(p) => p,
-            Err(e) => {
-                let error = e.under(&format!("events[{index}]"));
-                return EventOutcome {
-                    index,
-                    event_id: None,
-                    subject: None,
-                    correlation_id: None,
-                    outcome: Outcome::Invalid { error },
-                };
-            }
+        match read_event(value) {
+            Ok(parsed) => self.apply(index, fingerprint, Ok(parsed.view())),
+            Err(e) => invalid(index, e),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        index: usize,
+        fingerprint: [u8; 32],
+        event: Result<(EventView, Option<RecordKind>, Action)>,
+    ) -> EventOutcome {
+        let (event, kind, action) = match event {
+            Ok(e) => e,
+            Err(e) => return invalid(index, e),
         };
         self.newest = Some(self.newest.map_or(event.time, |n| n.max(event.time)));
         let cutoff = self.cutoff();
-        let first = self.sources.get(&event.source).and_then(|&s| self.seen[s].1.get(&event.id));
+        let first = self.sources.get(event.source).and_then(|&s| self.seen[s].1.get(event.id));
+        let first = first.map(|&i| &self.remembered[i]);
         let outcome = match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
             Some(first) if first.fingerprint == Fingerprint::Digest(fingerprint) => {
                 Outcome::Duplicate { first: Box::new(first.outcome.clone()) }
@@ -310,30 +435,33 @@ impl<'p> Engine<'p> {
                 fingerprint: hex(&fingerprint),
             },
             None => {
-                let source = event.source.clone();
-                let outcome = self.decide(&mut event, data, kind, action);
+                let (id, correlation_id) = (Text::from(event.id), event.correlationid.map(Text::from));
+                let outcome = self.decide(&event, kind, action, &id, &correlation_id);
+                let subject = self.subject(event.subject);
                 if outcome.is_final() {
                     let value = Remembered {
+                        source: self.source_index(event.source),
+                        id: id.clone(),
                         fingerprint: Fingerprint::Digest(fingerprint),
                         time: event.time,
-                        subject: event.subject.clone(),
+                        subject: subject.clone(),
                         outcome: outcome.clone(),
                     };
-                    self.ids_of(&source).insert(event.id.clone(), value);
+                    self.remember(value);
                 }
-                outcome
+                return EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome };
             }
         };
         EventOutcome {
             index,
-            event_id: Some(event.id),
-            subject: Some(event.subject),
-            correlation_id: event.correlationid,
+            event_id: Some(Text::from(event.id)),
+            subject: Some(self.subject(event.subject)),
+            correlation_id: event.correlationid.map(Text::from),
             outcome,
         }
     }
 
-    fn current(&self, record: Option<usize>, data: &EventData, action: Action) -> Current {
+    fn current(&self, record: Option<usize>, data: &DataView, action: Action) -> Current {
         match record.map(|i| &self.records[i]) {
             None => Current { version: 0, state: None, kind: None, failed_in: None, violations: Vec::new() },
             Some(r) => Current {
@@ -350,11 +478,18 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Decide the event and apply it. `event.source` and `event.event_type` are moved into the
-    /// history entry when the event applies; the caller keeps what it needs of them first.
-    fn decide(&mut self, event: &mut CloudEvent, data: EventData, kind: Option<RecordKind>, action: Action) -> Outcome {
-        let record = self.record_index.get(&event.subject).copied();
-        let current = self.current(record, &data, action);
+    /// Decide the event and apply it.
+    fn decide(
+        &mut self,
+        event: &EventView,
+        kind: Option<RecordKind>,
+        action: Action,
+        id: &Text,
+        correlation_id: &Option<Text>,
+    ) -> Outcome {
+        let data = &event.data;
+        let record = self.record_index.get(event.subject).copied();
+        let current = self.current(record, data, action);
         let expected = data.expected_version.unwrap_or(0);
         if expected < current.version {
             return Outcome::StaleEvent { expected_version: expected, record_version: current.version };
@@ -362,9 +497,9 @@ impl<'p> Engine<'p> {
         if expected > current.version {
             return Outcome::OutOfOrder { expected_version: expected, record_version: current.version };
         }
-        let illegal = |message: String, event: &CloudEvent| Outcome::IllegalTransition {
+        let illegal = |message: String, event: &EventView| Outcome::IllegalTransition {
             state: current.state,
-            event_type: event.event_type.clone(),
+            event_type: event.event_type.to_string(),
             message,
         };
         if let (Some(record_kind), Some(event_kind)) = (current.kind, kind)
@@ -402,25 +537,28 @@ impl<'p> Engine<'p> {
             None => {
                 let Some(kind) = kind else { return illegal(illegal_message(None, action, event), event) };
                 let i = self.records.len();
-                self.records.push(SyncRecord::new(event.subject.clone(), kind));
-                self.record_index.insert(event.subject.clone(), i);
+                self.records.push(SyncRecord::new(event.subject.to_string(), kind));
+                self.record_index.insert(Text::from(event.subject), i);
                 i
             }
         };
-        let record = &mut self.records[index];
-        let EventData { actor, worker_id, project_id, approver_id, .. } = data;
-        let actor = match (actor, action) {
+        let actor = match (data.actor, action) {
             (Some(a), _) => Some(a),
-            (None, Action::Approve) => approver_id.clone(),
+            (None, Action::Approve) => data.approver_id,
             (None, _) => None,
         };
+        let actor = actor.map(|a| self.name(a));
+        let source_index = self.source_index(event.source);
+        let source = self.seen[source_index].0.clone();
+        let event_type = self.name(event.event_type);
+        let record = &mut self.records[index];
         match action {
             Action::Submit => {
-                record.worker_id = worker_id;
-                record.project_id = project_id;
+                record.worker_id = data.worker_id.map(str::to_string);
+                record.project_id = data.project_id.map(str::to_string);
                 record.approved_by = None;
             }
-            Action::Approve if to == State::Approved => record.approved_by = approver_id,
+            Action::Approve if to == State::Approved => record.approved_by = data.approver_id.map(str::to_string),
             Action::RevokeApproval => record.approved_by = None,
             _ => {}
         }
@@ -430,21 +568,21 @@ impl<'p> Engine<'p> {
         record.version += 1;
         let prev_hash = match record.history.last() {
             Some(last) => last.hash.clone(),
-            None => anchor_hash(record.kind, &record.id),
+            None => Text::from(anchor_hash(record.kind, &record.id)),
         };
         let mut entry = HistoryEntry {
-            event_id: event.id.clone(),
-            source: std::mem::take(&mut event.source),
-            event_type: std::mem::take(&mut event.event_type),
+            event_id: id.clone(),
+            source,
+            event_type,
             from,
             to,
             version: record.version,
             at: event.time,
             actor,
-            correlation_id: event.correlationid.clone(),
+            correlation_id: correlation_id.clone(),
             reasons: reasons.iter().map(|r| r.code.clone()).collect(),
-            prev_hash: String::new(),
-            hash: String::new(),
+            prev_hash: Text::default(),
+            hash: Text::default(),
         };
         entry.seal(prev_hash, &mut self.buf);
         record.history.push(entry);
@@ -458,28 +596,37 @@ impl<'p> Engine<'p> {
         outcome
     }
 
-    fn finish(mut self, outcomes: Vec<EventOutcome>) -> Applied {
+    fn finish(self, outcomes: Vec<EventOutcome>) -> Applied {
         let cutoff = self.cutoff();
-        self.seen.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let kept: usize = self.seen.iter().map(|(_, ids)| ids.len()).sum();
-        let mut entries = Vec::with_capacity(kept);
-        for (source, ids) in self.seen {
-            let kept = ids.into_iter().filter(|(_, r)| cutoff.is_none_or(|c| r.time >= c));
-            for (id, r) in sorted_by_key(kept.collect(), |(id, _)| id.as_str()) {
-                entries.push(SeenEntry {
-                    source: source.clone(),
-                    id,
-                    fingerprint: match r.fingerprint {
-                        Fingerprint::Digest(d) => hex(&d),
-                        Fingerprint::Given(text) => text,
-                    },
-                    time: r.time,
-                    subject: r.subject,
-                    outcome: r.outcome,
-                });
-            }
+        // Sources by name, then ids: sort (source rank, id) positions, then move the entries out.
+        let mut by_name: Vec<usize> = (0..self.seen.len()).collect();
+        by_name.sort_unstable_by(|&a, &b| self.seen[a].0.cmp(&self.seen[b].0));
+        let mut rank = vec![0; self.seen.len()];
+        for (r, &s) in by_name.iter().enumerate() {
+            rank[s] = r;
         }
-        let records = sorted_by_key(self.records, |r| r.id.as_str());
+        // Collected in place (same element type): no second allocation.
+        let mut kept: Vec<Remembered> =
+            self.remembered.into_iter().filter(|r| cutoff.is_none_or(|c| r.time >= c)).collect();
+        for r in &mut kept {
+            r.source = rank[r.source];
+        }
+        let sources: Vec<Text> = by_name.iter().map(|&s| self.seen[s].0.clone()).collect();
+        let entries = sorted_by_key(kept, |r| r.source, |r| r.id.as_str())
+            .into_iter()
+            .map(|r| SeenEntry {
+                source: sources[r.source].clone(),
+                id: r.id,
+                fingerprint: match r.fingerprint {
+                    Fingerprint::Digest(d) => hex(&d),
+                    Fingerprint::Given(text) => text,
+                },
+                time: r.time,
+                subject: r.subject,
+                outcome: r.outcome,
+            })
+            .collect();
+        let records = sorted_by_key(self.records, |_| 0, |r| r.id.as_str());
         let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
         Applied {
             exception_queue: exception_queue(&records),
@@ -491,13 +638,24 @@ impl<'p> Engine<'p> {
     }
 }
 
-/// `items` in the order of their keys (unique), sorting positions rather than moving the
-/// large items around.
-fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_unstable_by(|&a, &b| key(&items[a]).cmp(key(&items[b])));
+/// `items` in the order of their keys (`group` then `key`, unique), sorting positions rather
+/// than moving the large items around. Each position carries the key's first 16 bytes as a
+/// number, so most comparisons do not reach the text.
+fn sorted_by_key<T>(items: Vec<T>, group: impl Fn(&T) -> usize, key: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut order: Vec<(usize, u128, usize)> =
+        items.iter().enumerate().map(|(i, item)| (group(item), prefix(key(item)), i)).collect();
+    order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| key(&items[a.2]).cmp(key(&items[b.2]))));
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    order.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
+}
+
+/// The first 16 bytes of `text`, zero-padded, as a big-endian number: when two prefixes
+/// differ, they order as the texts' bytes do (a tie is decided by the texts).
+fn prefix(text: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let head = &text.as_bytes()[..text.len().min(16)];
+    bytes[..head.len()].copy_from_slice(head);
+    u128::from_be_bytes(bytes)
 }
 
 /// The 32 bytes of a fingerprint written as 64 lowercase hex digits.
@@ -540,13 +698,13 @@ impl SyncRecord {
 /// or the approver is not listed for the project.
 fn segregation_of_duties(
     record: &SyncRecord,
-    data: &EventData,
+    data: &DataView,
     approvers: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Vec<Reason> {
-    let approver = data.approver_id.as_deref().unwrap_or_default();
-    let differs = |given: &Option<String>, kept: &Option<String>| given.is_some() && given != kept;
+    let approver = data.approver_id.unwrap_or_default();
+    let differs = |given: Option<&str>, kept: &Option<String>| given.is_some() && given != kept.as_deref();
     let mut codes = Vec::new();
-    if differs(&data.worker_id, &record.worker_id) || differs(&data.project_id, &record.project_id) {
+    if differs(data.worker_id, &record.worker_id) || differs(data.project_id, &record.project_id) {
         codes.push(APPROVAL_CONTEXT_MISMATCH);
     }
     if record.worker_id.as_deref() == Some(approver) {
@@ -560,7 +718,7 @@ fn segregation_of_duties(
     codes.into_iter().map(|c| Reason { code: c.to_string(), retryable: false }).collect()
 }
 
-fn illegal_message(state: Option<State>, action: Action, event: &CloudEvent) -> String {
+fn illegal_message(state: Option<State>, action: Action, event: &EventView) -> String {
     let Some(state) = state else {
         return format!("record `{}` does not exist; a record starts with `*.submitted`", event.subject);
     };

@@ -10,8 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::apply::SyncRecord;
-use super::events::{hex, sha256, whole_number, write_json_string};
+use super::events::{hex_into, sha256, whole_number, write_json_string};
 use super::lifecycle::{RecordKind, State};
+use super::text::Text;
 use crate::error::{Code, Error, Result};
 use crate::wire;
 
@@ -19,11 +20,11 @@ use crate::wire;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HistoryEntry {
     /// The event that made the step.
-    pub event_id: String,
+    pub event_id: Text,
     /// The event's source.
-    pub source: String,
+    pub source: Text,
     /// The event's type.
-    pub event_type: String,
+    pub event_type: Text,
     /// The state before (absent on the entry that created the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<State>,
@@ -38,27 +39,27 @@ pub struct HistoryEntry {
     pub at: DateTime<FixedOffset>,
     /// Who did it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<String>,
+    pub actor: Option<Text>,
     /// The correlation id the event carried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub correlation_id: Option<String>,
+    pub correlation_id: Option<Text>,
     /// Reason codes, on a step into `exceptioned`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
     /// The previous entry's `hash` (the record's anchor for the first entry).
-    pub prev_hash: String,
+    pub prev_hash: Text,
     /// SHA-256 hex of this entry's canonical JSON (without `prev_hash` and `hash`) followed by `prev_hash`.
-    pub hash: String,
+    pub hash: Text,
 }
 
 impl HistoryEntry {
     /// The hash this entry should carry given its `prev_hash`.
     pub fn compute_hash(&self) -> String {
         let mut buf = Vec::with_capacity(320);
-        self.hash_into(&mut buf)
+        self.hash_into(&mut buf).into()
     }
 
-    fn hash_into(&self, buf: &mut Vec<u8>) -> String {
+    fn hash_into(&self, buf: &mut Vec<u8>) -> Text {
         // The canonical JSON of the entry without `prev_hash` and `hash`: keys in sorted order,
         // absent options and an empty `reasons` left out as the entry serializes them (a test
         // checks this against the generic canonical writer).
@@ -103,11 +104,15 @@ impl HistoryEntry {
         write_whole_number(self.version, buf);
         buf.push(b'}');
         buf.extend_from_slice(self.prev_hash.as_bytes());
-        hex(&sha256(buf))
+        let digest = sha256(buf);
+        buf.clear();
+        hex_into(&digest, buf);
+        // Hex digits are ASCII.
+        Text::from(std::str::from_utf8(buf).unwrap_or_default())
     }
 
     /// Set `prev_hash` and `hash`, chaining this entry after `prev_hash`.
-    pub(crate) fn seal(&mut self, prev_hash: String, buf: &mut Vec<u8>) {
+    pub(crate) fn seal(&mut self, prev_hash: Text, buf: &mut Vec<u8>) {
         self.prev_hash = prev_hash;
         self.hash = self.hash_into(buf);
     }
@@ -211,7 +216,7 @@ pub fn anchor_hash(kind: RecordKind, id: &str) -> String {
 /// ```
 pub fn verify_history(record: &SyncRecord, expected_head: Option<&str>) -> Result<()> {
     let mut buf = Vec::with_capacity(320);
-    let mut prev = anchor_hash(record.kind, &record.id);
+    let mut prev = Text::from(anchor_hash(record.kind, &record.id));
     for (i, entry) in record.history.iter().enumerate() {
         if entry.prev_hash != prev {
             return Err(tampered(i, "prev_hash does not match the entry before it", &prev, &entry.prev_hash));
@@ -232,7 +237,7 @@ pub fn verify_history(record: &SyncRecord, expected_head: Option<&str>) -> Resul
             &format!("{}@{version}", state.map_or("none", State::as_str)),
         ));
     }
-    if let Some(head) = expected_head.filter(|h| *h != prev) {
+    if let Some(head) = expected_head.filter(|h| prev != *h) {
         return Err(tampered(len, "the last hash is not the expected head", head, &prev));
     }
     Ok(())
@@ -251,7 +256,7 @@ mod tests {
     fn entry(i: u64, from: Option<State>, to: State) -> HistoryEntry {
         HistoryEntry {
             // An id that needs escaping, and a non-ASCII one.
-            event_id: if i == 2 { format!("e{i}\n\"q\"\\") } else { format!("é{i}") },
+            event_id: if i == 2 { format!("e{i}\n\"q\"\\").into() } else { format!("é{i}").into() },
             source: "psa".into(),
             event_type: "x".into(),
             from,
@@ -261,8 +266,8 @@ mod tests {
             actor: i.is_multiple_of(2).then(|| "ann".into()),
             correlation_id: Some("c-1".into()),
             reasons: if to == State::Exceptioned { vec!["timeout".into()] } else { vec![] },
-            prev_hash: String::new(),
-            hash: String::new(),
+            prev_hash: Text::default(),
+            hash: Text::default(),
         }
     }
 
@@ -275,7 +280,7 @@ mod tests {
             let mut canonical = Vec::new();
             super::super::events::write_canonical_json(&v, &mut canonical);
             let mut sealed = e.clone();
-            sealed.seal("ab".repeat(32), &mut Vec::new());
+            sealed.seal("ab".repeat(32).into(), &mut Vec::new());
             canonical.extend_from_slice("ab".repeat(32).as_bytes());
             assert_eq!(sealed.hash, super::super::events::sha256_hex(&canonical));
         }
@@ -320,12 +325,12 @@ mod tests {
     #[test]
     fn hash_covers_every_field() {
         let mut e = entry(1, None, State::Submitted);
-        e.seal(anchor_hash(RecordKind::Timesheet, "r"), &mut Vec::new());
+        e.seal(anchor_hash(RecordKind::Timesheet, "r").into(), &mut Vec::new());
         let base = e.compute_hash();
         let edits: [fn(&mut HistoryEntry); 9] = [
-            |e| e.event_id.push('x'),
-            |e| e.source.push('x'),
-            |e| e.event_type.push('x'),
+            |e| e.event_id = format!("{}x", e.event_id).into(),
+            |e| e.source = format!("{}x", e.source).into(),
+            |e| e.event_type = format!("{}x", e.event_type).into(),
             |e| e.from = Some(State::Rejected),
             |e| e.to = State::Approved,
             |e| e.version += 1,
@@ -339,7 +344,7 @@ mod tests {
             assert_ne!(x.compute_hash(), base);
         }
         let mut x = e.clone();
-        x.prev_hash = "0".repeat(64);
+        x.prev_hash = "0".repeat(64).into();
         assert_ne!(x.compute_hash(), base);
     }
 }

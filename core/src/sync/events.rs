@@ -2,6 +2,8 @@
 //! malformed event becomes an outcome of its own, and their payload
 //! fingerprint (SHA-256 over the canonical JSON form).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -270,22 +272,93 @@ fn read_plain(map: &mut Map<String, Value>) -> Option<CloudEvent> {
     })
 }
 
+/// An event borrowed from its document (a [`CloudEvent`] or the event's JSON text): what
+/// `apply_events` decides on.
+pub(crate) struct EventView<'e> {
+    pub id: &'e str,
+    pub source: &'e str,
+    pub event_type: &'e str,
+    pub subject: &'e str,
+    pub time: DateTime<FixedOffset>,
+    pub correlationid: Option<&'e str>,
+    pub data: DataView<'e>,
+}
+
+/// An event's `data`, borrowed.
+#[derive(Default)]
+pub(crate) struct DataView<'e> {
+    pub expected_version: Option<u64>,
+    pub actor: Option<&'e str>,
+    pub worker_id: Option<&'e str>,
+    pub project_id: Option<&'e str>,
+    pub approver_id: Option<&'e str>,
+    pub reasons: Cow<'e, [ReasonInput]>,
+}
+
+impl ParsedEvent {
+    /// The event borrowed, with its kind and action.
+    pub(crate) fn view(&self) -> (EventView<'_>, Option<RecordKind>, Action) {
+        let e = &self.event;
+        let d = &self.data;
+        let event = EventView {
+            id: &e.id,
+            source: &e.source,
+            event_type: &e.event_type,
+            subject: &e.subject,
+            time: e.time,
+            correlationid: e.correlationid.as_deref(),
+            data: DataView {
+                expected_version: d.expected_version,
+                actor: d.actor.as_deref(),
+                worker_id: d.worker_id.as_deref(),
+                project_id: d.project_id.as_deref(),
+                approver_id: d.approver_id.as_deref(),
+                reasons: Cow::Borrowed(&d.reasons),
+            },
+        };
+        (event, self.kind, self.action)
+    }
+}
+
 /// The checks after an event document read: the version, non-empty keys, a known type, the
 /// `data` fields its type requires.
 fn check_event(mut event: CloudEvent) -> Result<ParsedEvent> {
-    if event.specversion != "1.0" {
+    let data = event.data.take().unwrap_or_default();
+    let view = EventView {
+        id: &event.id,
+        source: &event.source,
+        event_type: &event.event_type,
+        subject: &event.subject,
+        time: event.time,
+        correlationid: None,
+        data: DataView {
+            expected_version: data.expected_version,
+            worker_id: data.worker_id.as_deref(),
+            project_id: data.project_id.as_deref(),
+            approver_id: data.approver_id.as_deref(),
+            reasons: Cow::Borrowed(&data.reasons),
+            actor: None,
+        },
+    };
+    let (kind, action) = check(&event.specversion, &view)?;
+    Ok(ParsedEvent { event, data, kind, action })
+}
+
+/// The checks of [`check_event`] on a borrowed event: its kind and action, or the error.
+pub(crate) fn check(specversion: &str, event: &EventView) -> Result<(Option<RecordKind>, Action)> {
+    if specversion != "1.0" {
         return Err(Error::new(
             Code::InvalidValue,
-            format!("specversion `{}` is not supported; CloudEvents \"1.0\" is", event.specversion),
+            format!("specversion `{specversion}` is not supported; CloudEvents \"1.0\" is"),
         )
         .at("specversion"));
     }
-    for (field, text) in [("id", &event.id), ("source", &event.source), ("subject", &event.subject)] {
+    for (field, text) in [("id", event.id), ("source", event.source), ("subject", event.subject)] {
         if text.is_empty() {
             return Err(Error::new(Code::InvalidValue, format!("`{field}` is empty")).at(field));
         }
     }
-    let Some((kind, action)) = Action::parse_type(&event.event_type) else {
+    let Some((kind, action)) = Action::parse_type(event.event_type) else {
         return Err(Error::new(
             Code::InvalidValue,
             format!("event type `{}` is not one billable knows", event.event_type),
@@ -293,7 +366,7 @@ fn check_event(mut event: CloudEvent) -> Result<ParsedEvent> {
         .at("type")
         .with_details(serde_json::json!({"known": KNOWN_TYPES})));
     };
-    let data = event.data.take().unwrap_or_default();
+    let data = &event.data;
     let missing = |field: &str| {
         Error::new(Code::MissingField, format!("`data.{field}` is required on `{}`", event.event_type))
             .at(format!("data.{field}"))
@@ -311,7 +384,7 @@ fn check_event(mut event: CloudEvent) -> Result<ParsedEvent> {
     if let Some(i) = data.reasons.iter().position(|r| r.code().is_empty()) {
         return Err(Error::new(Code::InvalidValue, "a reason code is empty").at(format!("data.reasons[{i}]")));
     }
-    Ok(ParsedEvent { event, data, kind, action })
+    Ok((kind, action))
 }
 
 /// Every event type `apply_events` understands (`*` is `timesheet` or `expense`).

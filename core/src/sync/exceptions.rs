@@ -120,7 +120,7 @@ pub fn exception_queue(records: &[SyncRecord]) -> Vec<ExceptionQueue> {
                 failed_in: record.failed_in,
                 since: entry.at,
                 version: record.version,
-                correlation_id: entry.correlation_id.clone(),
+                correlation_id: entry.correlation_id.as_deref().map(str::to_string),
                 reasons: record.reasons.iter().map(|r| r.code.clone()).collect(),
             });
         }

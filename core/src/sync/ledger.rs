@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::outcome::Outcome;
+use super::text::Text;
 use crate::wire;
 
 /// The memory of events already decided: pass it in, get it back.
@@ -25,9 +26,9 @@ pub struct SeenLedger {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SeenEntry {
     /// The event's source.
-    pub source: String,
+    pub source: Text,
     /// The event's id.
-    pub id: String,
+    pub id: Text,
     /// SHA-256 hex of the event's canonical JSON.
     pub fingerprint: String,
     /// The event's time.
@@ -35,7 +36,7 @@ pub struct SeenEntry {
     #[schemars(with = "String")]
     pub time: DateTime<FixedOffset>,
     /// The record the event was about.
-    pub subject: String,
+    pub subject: Text,
     /// The outcome the event got the first time.
     pub outcome: Outcome,
 }

@@ -5,7 +5,8 @@
 //!
 //! - [`lifecycle`](TRANSITIONS): states, actions and the transition table (data).
 //! - [`apply_events`]: one outcome per event; records, the seen ledger, the exception
-//!   queue and counters come back.
+//!   queue and counters come back. [`apply_event_texts`]: the same over the events' JSON
+//!   texts, without a `serde_json::Value` per event.
 //! - [`verify_history`]: the audit chain check.
 //! - [`verify_webhook`]: Standard Webhooks signatures.
 //!
@@ -18,9 +19,11 @@ mod exceptions;
 mod ledger;
 mod lifecycle;
 mod outcome;
+mod scan;
+mod text;
 mod webhook;
 
-pub use apply::{Applied, DEFAULT_RETENTION_SECONDS, SyncPolicy, SyncRecord, apply_events};
+pub use apply::{Applied, DEFAULT_RETENTION_SECONDS, SyncPolicy, SyncRecord, apply_event_texts, apply_events};
 pub use audit::{HistoryEntry, anchor_hash, verify_history};
 pub use events::{
     CloudEvent, EventData, KNOWN_TYPES, ParsedEvent, ReasonInput, fingerprint, parse_event, sha256_hex,
@@ -33,6 +36,7 @@ pub use exceptions::{
 pub use ledger::{SeenEntry, SeenLedger};
 pub use lifecycle::{Action, Guard, RecordKind, State, TRANSITIONS, Transition, candidates, lifecycle_mermaid};
 pub use outcome::{EventOutcome, Outcome, OutcomeKind};
+pub use text::Text;
 pub use webhook::{VerifiedWebhook, WEBHOOK_TOLERANCE_SECONDS, sign_webhook, verify_webhook};
 
 #[cfg(test)]

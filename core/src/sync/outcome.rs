@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::events::whole_number;
 use super::exceptions::Reason;
 use super::lifecycle::State;
+use super::text::Text;
 use crate::error::Error;
 
 /// What happened to one event.
@@ -145,13 +146,13 @@ pub struct EventOutcome {
     pub index: usize,
     /// The event's id (absent when the event did not read).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    pub event_id: Option<Text>,
     /// The record id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub subject: Option<Text>,
     /// The event's correlation id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub correlation_id: Option<String>,
+    pub correlation_id: Option<Text>,
     /// What happened.
     #[serde(flatten)]
     pub outcome: Outcome,

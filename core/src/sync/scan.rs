@@ -1,0 +1,443 @@
+//! Event documents read from their JSON text without building a
+//! `serde_json::Value`: one pass lays the document out as a flat list of
+//! nodes pointing into the text (reused between events, so nothing is
+//! allocated per event), the canonical form for the fingerprint is written
+//! from those nodes, and the event's fields are read as slices of the text.
+//!
+//! Only the plain documents are read here: strings without escapes, numbers
+//! without exponents, no repeated key, no deeper than [`MAX_DEPTH`], and
+//! every CloudEvent field with its plain type (as `read_plain` in `events`
+//! requires). Anything else returns `None` and the caller parses the text
+//! with serde_json and takes the `Value` path, so the fingerprint, the event
+//! and every error are exactly those of `apply_events` on the parsed document.
+
+use std::borrow::Cow;
+
+use super::events::{DataView, EventView, ReasonInput, sha256};
+use crate::wire;
+
+/// Deeper documents take the serde_json path (its own limit is 128).
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Null,
+    True,
+    False,
+    /// Its text.
+    Number,
+    /// The text between the quotes (no escapes in it).
+    String,
+    /// An object member's key, followed by the value's nodes.
+    Key,
+    /// `len` items follow.
+    Array,
+    /// `len` members follow, each a `Key` node and then its value's nodes.
+    Object,
+}
+
+/// One node: a value, or an object member's key.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    kind: Kind,
+    /// Byte range of the text (numbers, strings, keys).
+    start: usize,
+    stop: usize,
+    /// Containers: the number of items or members.
+    len: usize,
+    /// Containers: the index after the container's last node.
+    end: usize,
+}
+
+/// Reusable scratch space for reading event texts.
+#[derive(Default)]
+pub(crate) struct Scanner {
+    nodes: Vec<Node>,
+    members: Vec<(usize, usize)>,
+}
+
+/// The cursor over one text.
+struct Cursor<'t> {
+    bytes: &'t [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let found = self.bytes.get(self.pos..self.pos + word.len())?;
+        (found == word).then(|| self.pos += word.len())
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.pos;
+        while let Some(b'0'..=b'9') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+        self.pos - from
+    }
+
+    /// A string without escapes or control characters; the cursor is on its opening quote.
+    fn string(&mut self) -> Option<(usize, usize)> {
+        let start = self.pos + 1;
+        let rest = self.bytes.get(start..)?;
+        let at = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[at] != b'"' {
+            return None;
+        }
+        self.pos = start + at + 1;
+        Some((start, start + at))
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`; exponents take the serde_json path.
+    fn number(&mut self) -> Option<(usize, usize)> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            return None;
+        }
+        Some((start, self.pos))
+    }
+}
+
+/// An event read from its text: the borrowed event and its payload fingerprint.
+pub(crate) struct ScannedEvent<'t> {
+    pub event: EventView<'t>,
+    pub specversion: &'t str,
+    pub fingerprint: [u8; 32],
+}
+
+impl Scanner {
+    /// Read `text` when it is a plain event document (see the module documentation);
+    /// `None` otherwise. `buf` is scratch space for the canonical form.
+    pub(crate) fn read<'t>(&mut self, text: &'t str, buf: &mut Vec<u8>) -> Option<ScannedEvent<'t>> {
+        self.nodes.clear();
+        let mut cursor = Cursor { bytes: text.as_bytes(), pos: 0 };
+        self.value(&mut cursor, 0)?;
+        cursor.ws();
+        if cursor.pos != text.len() || self.nodes.first()?.kind != Kind::Object {
+            return None;
+        }
+        buf.clear();
+        self.write_canonical(text, 0, buf)?;
+        let fingerprint = sha256(buf);
+        let (event, specversion) = self.fields(text)?;
+        Some(ScannedEvent { event, specversion, fingerprint })
+    }
+
+    fn push(&mut self, kind: Kind, (start, stop): (usize, usize)) {
+        self.nodes.push(Node { kind, start, stop, len: 0, end: 0 });
+    }
+
+    fn value(&mut self, c: &mut Cursor, depth: usize) -> Option<()> {
+        c.ws();
+        match c.peek()? {
+            b'{' | b'[' if depth >= MAX_DEPTH => None,
+            open @ (b'{' | b'[') => {
+                let object = open == b'{';
+                let at = self.nodes.len();
+                self.push(if object { Kind::Object } else { Kind::Array }, (c.pos, c.pos));
+                c.pos += 1;
+                c.ws();
+                let close = if object { b'}' } else { b']' };
+                let mut len = 0;
+                if c.peek() == Some(close) {
+                    c.pos += 1;
+                } else {
+                    loop {
+                        if object {
+                            c.ws();
+                            if c.peek()? != b'"' {
+                                return None;
+                            }
+                            let key = c.string()?;
+                            self.push(Kind::Key, key);
+                            c.ws();
+                            if c.peek()? != b':' {
+                                return None;
+                            }
+                            c.pos += 1;
+                        }
+                        self.value(c, depth + 1)?;
+                        len += 1;
+                        c.ws();
+                        match c.peek()? {
+                            b',' => c.pos += 1,
+                            b if b == close => {
+                                c.pos += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                let end = self.nodes.len();
+                let node = &mut self.nodes[at];
+                node.len = len;
+                node.end = end;
+                Some(())
+            }
+            b'"' => {
+                let range = c.string()?;
+                self.push(Kind::String, range);
+                Some(())
+            }
+            b't' => c.literal(b"true").map(|()| self.push(Kind::True, (0, 0))),
+            b'f' => c.literal(b"false").map(|()| self.push(Kind::False, (0, 0))),
+            b'n' => c.literal(b"null").map(|()| self.push(Kind::Null, (0, 0))),
+            b'-' | b'0'..=b'9' => {
+                let range = c.number()?;
+                self.push(Kind::Number, range);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// The index after the value at `i` and its nodes.
+    fn after(&self, i: usize) -> usize {
+        match self.nodes[i].kind {
+            Kind::Array | Kind::Object => self.nodes[i].end,
+            _ => i + 1,
+        }
+    }
+
+    /// The members of the object at `i`: (key node, value node).
+    fn members(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut j = i + 1;
+        (0..self.nodes[i].len).map(move |_| {
+            let member = (j, j + 1);
+            j = self.after(j + 1);
+            member
+        })
+    }
+
+    fn text<'t>(&self, text: &'t str, i: usize) -> &'t str {
+        &text[self.nodes[i].start..self.nodes[i].stop]
+    }
+
+    /// The canonical form of the value at `i`, as `write_canonical_json` writes the parsed
+    /// document (keys sorted by their bytes, no whitespace, number text as given). `None`
+    /// when an object repeats a key (serde_json keeps the last value; that path decides).
+    fn write_canonical(&mut self, text: &str, i: usize, out: &mut Vec<u8>) -> Option<()> {
+        let node = self.nodes[i];
+        match node.kind {
+            Kind::Null => out.extend_from_slice(b"null"),
+            Kind::True => out.extend_from_slice(b"true"),
+            Kind::False => out.extend_from_slice(b"false"),
+            Kind::Number => out.extend_from_slice(self.text(text, i).as_bytes()),
+            // No escapes and no control characters: serde_json writes the same bytes back.
+            Kind::String | Kind::Key => {
+                out.push(b'"');
+                out.extend_from_slice(self.text(text, i).as_bytes());
+                out.push(b'"');
+            }
+            Kind::Array => {
+                out.push(b'[');
+                let mut j = i + 1;
+                for k in 0..node.len {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    self.write_canonical(text, j, out)?;
+                    j = self.after(j);
+                }
+                out.push(b']');
+            }
+            Kind::Object => {
+                // The members go on a shared stack; nested objects push above this one's.
+                let base = self.members.len();
+                let mut j = i + 1;
+                for _ in 0..node.len {
+                    self.members.push((j, j + 1));
+                    j = self.after(j + 1);
+                }
+                let nodes = &self.nodes;
+                let key = |k: usize| &text.as_bytes()[nodes[k].start..nodes[k].stop];
+                self.members[base..].sort_unstable_by(|a, b| key(a.0).cmp(key(b.0)));
+                if self.members[base..].windows(2).any(|w| key(w[0].0) == key(w[1].0)) {
+                    self.members.truncate(base);
+                    return None;
+                }
+                out.push(b'{');
+                for m in base..base + node.len {
+                    if m > base {
+                        out.push(b',');
+                    }
+                    let (k, v) = self.members[m];
+                    self.write_canonical(text, k, out)?;
+                    out.push(b':');
+                    self.write_canonical(text, v, out)?;
+                }
+                out.push(b'}');
+                self.members.truncate(base);
+            }
+        }
+        Some(())
+    }
+
+    /// A string, or null (`Some(None)`); `None` for any other type.
+    fn opt_str<'t>(&self, text: &'t str, i: usize) -> Option<Option<&'t str>> {
+        match self.nodes[i].kind {
+            Kind::Null => Some(None),
+            Kind::String => Some(Some(self.text(text, i))),
+            _ => None,
+        }
+    }
+
+    /// The event's fields, each with its plain type (the rules of `read_plain`).
+    fn fields<'t>(&self, text: &'t str) -> Option<(EventView<'t>, &'t str)> {
+        let mut attrs: [Option<&'t str>; 6] = [None; 6];
+        let mut correlationid = None;
+        let mut data = DataView::default();
+        for (k, v) in self.members(0) {
+            let slot = match self.text(text, k) {
+                "specversion" => 0,
+                "id" => 1,
+                "source" => 2,
+                "type" => 3,
+                "subject" => 4,
+                "time" => 5,
+                "correlationid" => {
+                    correlationid = self.opt_str(text, v)?;
+                    continue;
+                }
+                "data" => {
+                    match self.nodes[v].kind {
+                        Kind::Null => {}
+                        Kind::Object => self.data(text, v, &mut data)?,
+                        _ => return None,
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if self.nodes[v].kind != Kind::String {
+                return None;
+            }
+            attrs[slot] = Some(self.text(text, v));
+        }
+        let [specversion, id, source, event_type, subject, time] = attrs;
+        let event = EventView {
+            id: id?,
+            source: source?,
+            event_type: event_type?,
+            subject: subject?,
+            time: wire::parse_instant(time?).ok()?,
+            correlationid,
+            data,
+        };
+        Some((event, specversion?))
+    }
+
+    fn data<'t>(&self, text: &'t str, i: usize, event: &mut DataView<'t>) -> Option<()> {
+        for (k, v) in self.members(i) {
+            match self.text(text, k) {
+                "expected_version" => match self.nodes[v].kind {
+                    Kind::Null => {}
+                    Kind::Number => {
+                        let digits = self.text(text, v);
+                        if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                            return None;
+                        }
+                        event.expected_version = Some(digits.parse().ok()?);
+                    }
+                    _ => return None,
+                },
+                "actor" => event.actor = self.opt_str(text, v)?,
+                "worker_id" => event.worker_id = self.opt_str(text, v)?,
+                "project_id" => event.project_id = self.opt_str(text, v)?,
+                "approver_id" => event.approver_id = self.opt_str(text, v)?,
+                "reasons" => {
+                    if self.nodes[v].kind != Kind::Array {
+                        return None;
+                    }
+                    let mut reasons = Vec::with_capacity(self.nodes[v].len);
+                    for j in v + 1..self.nodes[v].end {
+                        if self.nodes[j].kind != Kind::String {
+                            return None;
+                        }
+                        reasons.push(ReasonInput::Code(self.text(text, j).to_string()));
+                    }
+                    event.reasons = Cow::Owned(reasons);
+                }
+                _ => {}
+            }
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::sync::fingerprint;
+
+    const EVENT: &str = r#""specversion":"1.0","id":"e1","source":"psa","type":"record.posted","subject":"ts-1","time":"2026-03-02T09:00:00+01:00""#;
+
+    /// The fast reader's fingerprint is the one of the parsed document, for every plain
+    /// document; and what it does not read (escapes, exponents, repeated keys, non-plain field
+    /// types, invalid JSON) it leaves to serde_json.
+    #[test]
+    fn fingerprints_agree_with_the_parsed_document() {
+        let read = [
+            format!("{{{EVENT}}}"),
+            format!(" {{ {EVENT} , \"data\" : {{ \"expected_version\" : 1 , \"x\" : [ ] , \"y\" : {{ }} }} }}\n"),
+            format!(r#"{{{EVENT},"data":{{"expected_version":7,"n":[-0,1.50,0.0,12345678901234567890123,-3.25]}}}}"#),
+            format!(r#"{{"é":"ü","z":[true,false,null,{{"b":1,"a":[{{"d":2,"c":3}}]}}],{EVENT},"data":null}}"#),
+            format!(
+                r#"{{{EVENT},"correlationid":null,"data":{{"expected_version":null,"actor":null,"reasons":["a","b"]}}}}"#
+            ),
+        ];
+        let fallback = [
+            format!(r#"{{{EVENT},"x":"a\"b"}}"#),
+            format!(r#"{{{EVENT},"x":1e5}}"#),
+            format!(r#"{{{EVENT},"x":1,"x":2}}"#),
+            format!(r#"{{{EVENT},"data":{{"expected_version":"1"}}}}"#),
+            format!(r#"{{{EVENT},"data":{{"expected_version":1.0}}}}"#),
+            format!(r#"{{{EVENT},"data":{{"reasons":[{{"code":"x"}}]}}}}"#),
+            format!(r#"{{{EVENT},"correlationid":5}}"#),
+            r#"{"specversion":"1.0","id":"e1"}"#.to_string(),
+            format!(r#"{{{EVENT},}}"#),
+            format!(r#"{{{EVENT},"x":01}}"#),
+            format!(r#"{{{EVENT}}} x"#),
+            "[1,2]".to_string(),
+        ];
+        let (mut scanner, mut buf) = (Scanner::default(), Vec::new());
+        for text in &read {
+            let scanned = scanner.read(text, &mut buf).unwrap_or_else(|| panic!("not read: {text}"));
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(super::super::events::hex(&scanned.fingerprint), fingerprint(&value, &mut Vec::new()), "{text}");
+            assert_eq!((scanned.event.id, scanned.event.subject, scanned.specversion), ("e1", "ts-1", "1.0"));
+        }
+        for text in &fallback {
+            assert!(scanner.read(text, &mut buf).is_none(), "read: {text}");
+        }
+    }
+}
