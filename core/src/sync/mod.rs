@@ -14,6 +14,7 @@
 
 mod apply;
 mod audit;
+mod engine;
 mod events;
 mod exceptions;
 mod ledger;
