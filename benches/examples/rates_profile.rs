@@ -23,6 +23,16 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// Run `call` `iterations` times, printing wall and CPU time per run for `n` records.
+fn timed(label: &str, n: usize, iterations: usize, mut call: impl FnMut()) {
+    for _ in 0..iterations {
+        let (wall, cpu) = (Instant::now(), cpu_seconds());
+        call();
+        let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        println!("{label} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -30,16 +40,9 @@ fn main() {
     let what = args.get(3).map_or("assess", String::as_str);
     if what == "invoice" {
         let request = billable_benches::invoice::request(42, n);
-        for _ in 0..iterations {
-            let (wall, cpu) = (Instant::now(), cpu_seconds());
+        timed(what, n, iterations, || {
             black_box(billable::invoice::invoice_run(&request).unwrap());
-            let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-            println!(
-                "{what} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)",
-                n as f64 / wall,
-                n as f64 / cpu
-            );
-        }
+        });
         return;
     }
     let f = firm(42, n);
@@ -53,14 +56,11 @@ fn main() {
     .unwrap();
     let options = RateOptions { fx: FxTable::new(&f.fx_rates).unwrap(), ..RateOptions::default() };
     let run = Run { period: f.period, ledger: &f.ledger, invoiced: &f.invoiced };
-    for _ in 0..iterations {
-        let (wall, cpu) = (Instant::now(), cpu_seconds());
+    timed(what, n, iterations, || {
         if what == "rate" {
             black_box(rate(&master, &f.entries, &options));
         } else {
             black_box(assess(&master, &f.entries, &[], &run, &options).unwrap());
         }
-        let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-        println!("{what} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
-    }
+    });
 }
