@@ -7,29 +7,19 @@
 //! (`invoice` runs the whole typed invoice run over the invoice bench's firm).
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use billable::eligibility::{Run, assess};
 use billable::money::FxTable;
 use billable::rates::{MasterData, RateOptions, Tables, rate};
 use billable_benches::rates::firm;
-
-/// User + system CPU seconds of this process (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+use billable_benches::stopwatch::Stopwatch;
 
 /// Run `call` `iterations` times, printing wall and CPU time per run for `n` records.
 fn timed(label: &str, n: usize, iterations: usize, mut call: impl FnMut()) {
     for _ in 0..iterations {
-        let (wall, cpu) = (Instant::now(), cpu_seconds());
+        let clock = Stopwatch::start();
         call();
-        let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-        println!("{label} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
+        clock.report(label, n);
     }
 }
 

@@ -8,19 +8,10 @@
 //! (10 events per record; `text` by default)
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use billable::sync::{Applied, SeenLedger, SyncPolicy, apply_event_texts, apply_events};
+use billable_benches::stopwatch::Stopwatch;
 use billable_benches::sync::event_stream;
-
-/// User + system CPU seconds of this process (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -35,15 +26,14 @@ fn main() {
     let name = if text { "apply_event_texts" } else { "apply_events" };
     for _ in 0..iterations {
         let batch = if text { Vec::new() } else { events.clone() };
-        let (wall, cpu) = (Instant::now(), cpu_seconds());
+        let clock = Stopwatch::start();
         let out: Applied = if text {
             apply_event_texts(vec![], SeenLedger::default(), texts.iter().map(String::as_str), &policy).unwrap()
         } else {
             apply_events(vec![], SeenLedger::default(), batch, &policy).unwrap()
         };
         let out = black_box(out);
-        let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-        println!("{name} {n}: wall {wall:.3} s ({:.0}/s), cpu {cpu:.2} s ({:.0}/s)", n as f64 / wall, n as f64 / cpu);
+        clock.report(name, n);
         drop(out);
     }
 }

@@ -7,6 +7,7 @@ pub mod invoice;
 pub mod planning;
 #[allow(clippy::inconsistent_digit_grouping)] // amounts in the generator are written as cents: 120_00 = 120.00
 pub mod rates;
+pub mod stopwatch;
 pub mod sync;
 
 use rust_decimal::Decimal;
