@@ -219,7 +219,7 @@ pub(crate) fn entry<'a>(
         f.add(Reason::InvalidHours, || format!("`{}` records {total} hours on {}, more than 24", e.worker_id, e.date));
     }
     let line = match line {
-        Ok(l) => Some(l),
+        Ok(l) => Some(Box::new(l)),
         Err(err) => {
             f.add_error(&err);
             None

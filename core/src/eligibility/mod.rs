@@ -176,7 +176,7 @@ pub struct EntryAssessment<'a> {
     pub retryable: bool,
     /// The rated line, whenever rating succeeded (also for exceptions and work in progress).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<RatedLine<'a>>,
+    pub line: Option<Box<RatedLine<'a>>>,
     /// The part billed in this run (eligible and partially eligible only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<Billable>,
@@ -279,7 +279,7 @@ impl Assessment<'_> {
                 .into_iter()
                 .map(|e| EntryAssessment {
                     entry_id: Cow::Owned(e.entry_id.into_owned()),
-                    line: e.line.map(RatedLine::into_owned),
+                    line: e.line.map(|l| Box::new(l.into_owned())),
                     ..e
                 })
                 .collect(),

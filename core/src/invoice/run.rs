@@ -221,7 +221,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                     line: LineKind::Labour,
                     group: Some((role, e.task_id.as_deref().unwrap_or_default(), line.hourly_rate)),
                     description: Description::Labour { role, task: task_name.or(e.task_id.as_deref()) },
-                    explanation: Explanation::Rated { line: Box::new(line), held_at_cap: held },
+                    explanation: Explanation::Rated { line, held_at_cap: held },
                 })
             }
             _ => None,
