@@ -1,23 +1,13 @@
 //! Rate + eligibility over a batch: 2,000 workers, 10,000 rate rules.
 
-use billable::eligibility::{Run, assess};
-use billable::money::FxTable;
-use billable::rates::{MasterData, RateOptions, Tables, rate};
+use billable::eligibility::assess;
+use billable::rates::rate;
 use billable_benches::rates::{Firm, firm};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn run(c: &mut Criterion, f: &Firm, label: &str, samples: usize) {
-    let master = MasterData::new(Tables {
-        workers: &f.workers,
-        customers: &f.customers,
-        contracts: &f.contracts,
-        projects: &f.projects,
-        rate_cards: &f.rate_cards,
-    })
-    .unwrap();
-    let options = RateOptions { fx: FxTable::new(&f.fx_rates).unwrap(), ..RateOptions::default() };
-    let run = Run { period: f.period, ledger: &f.ledger, invoiced: &f.invoiced };
+    let (master, options, run) = (f.master(), f.options(), f.run());
     let mut group = c.benchmark_group(label);
     group.sample_size(samples);
     group.throughput(Throughput::Elements(f.entries.len() as u64));

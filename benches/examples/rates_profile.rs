@@ -8,9 +8,8 @@
 
 use std::hint::black_box;
 
-use billable::eligibility::{Run, assess};
-use billable::money::FxTable;
-use billable::rates::{MasterData, RateOptions, Tables, rate};
+use billable::eligibility::assess;
+use billable::rates::rate;
 use billable_benches::rates::firm;
 use billable_benches::stopwatch::Stopwatch;
 
@@ -36,16 +35,7 @@ fn main() {
         return;
     }
     let f = firm(42, n);
-    let master = MasterData::new(Tables {
-        workers: &f.workers,
-        customers: &f.customers,
-        contracts: &f.contracts,
-        projects: &f.projects,
-        rate_cards: &f.rate_cards,
-    })
-    .unwrap();
-    let options = RateOptions { fx: FxTable::new(&f.fx_rates).unwrap(), ..RateOptions::default() };
-    let run = Run { period: f.period, ledger: &f.ledger, invoiced: &f.invoiced };
+    let (master, options, run) = (f.master(), f.options(), f.run());
     timed(what, n, iterations, || {
         if what == "rate" {
             black_box(rate(&master, &f.entries, &options));

@@ -9,13 +9,14 @@
 
 use std::collections::BTreeSet;
 
-use billable::eligibility::{ContractInvoiced, LedgerRecord, Period};
+use billable::eligibility::{ContractInvoiced, LedgerRecord, Period, Run};
 use billable::model::{
     ApprovalStatus, BillingSchedule, BillingType, Contract, Customer, CustomerStatus, DurationRounding,
     DurationRoundingMode, Employment, EmploymentStatus, OvertimePolicy, Project, ProjectStatus, RateCard, RateRule,
     RateUnit, Task, TaxRounding, TimesheetEntry, Worker,
 };
-use billable::money::{Currency, FxRate, Money, RoundingMode};
+use billable::money::{Currency, FxRate, FxTable, Money, RoundingMode};
+use billable::rates::{MasterData, RateOptions, Tables};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -46,6 +47,33 @@ pub struct Firm {
     pub invoiced: Vec<ContractInvoiced>,
     /// The whole of 2026.
     pub period: Period,
+}
+
+impl Firm {
+    /// The firm's master data, indexed.
+    pub fn master(&self) -> MasterData<'_> {
+        MasterData::new(Tables {
+            workers: &self.workers,
+            customers: &self.customers,
+            contracts: &self.contracts,
+            projects: &self.projects,
+            rate_cards: &self.rate_cards,
+        })
+        .expect("the generated master data is consistent")
+    }
+
+    /// Rating options: the firm's FX table, no holidays.
+    pub fn options(&self) -> RateOptions {
+        RateOptions {
+            fx: FxTable::new(&self.fx_rates).expect("the generated FX rates are valid"),
+            ..RateOptions::default()
+        }
+    }
+
+    /// The eligibility run: the whole year, the ledger and the amounts invoiced before.
+    pub fn run(&self) -> Run<'_> {
+        Run { period: self.period, ledger: &self.ledger, invoiced: &self.invoiced }
+    }
 }
 
 const WORKERS: usize = 2_000;
