@@ -330,7 +330,8 @@ fn check(seeds: std::ops::Range<u64>, policy: &SyncPolicy) {
             );
         }
         // 5. The audit chain verifies, head included.
-        let head = r.history.last().map(|h| h.hash.as_str());
+        let head = r.history.last().map(|h| h.hash.to_string());
+        let head = head.as_deref();
         verify_history(r, head).unwrap_or_else(|e| panic!("{seeds}: {e}"));
     }
     let mut invoiced: BTreeMap<&str, usize> = BTreeMap::new();

@@ -10,7 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::apply::SyncRecord;
-use super::events::{hex_into, sha256, whole_number, write_json_string};
+use super::digest::Digest;
+use super::events::{whole_number, write_json_string};
 use super::lifecycle::{RecordKind, State};
 use super::text::Text;
 use crate::error::{Code, Error, Result};
@@ -47,19 +48,19 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
     /// The previous entry's `hash` (the record's anchor for the first entry).
-    pub prev_hash: Text,
+    pub prev_hash: Digest,
     /// SHA-256 hex of this entry's canonical JSON (without `prev_hash` and `hash`) followed by `prev_hash`.
-    pub hash: Text,
+    pub hash: Digest,
 }
 
 impl HistoryEntry {
     /// The hash this entry should carry given its `prev_hash`.
     pub fn compute_hash(&self) -> String {
         let mut buf = Vec::with_capacity(320);
-        self.hash_into(&mut buf).into()
+        self.hash_into(&mut buf).to_string()
     }
 
-    fn hash_into(&self, buf: &mut Vec<u8>) -> Text {
+    fn hash_into(&self, buf: &mut Vec<u8>) -> Digest {
         // The canonical JSON of the entry without `prev_hash` and `hash`: keys in sorted order,
         // absent options and an empty `reasons` left out as the entry serializes them (a test
         // checks this against the generic canonical writer).
@@ -103,16 +104,12 @@ impl HistoryEntry {
         key(buf, "version");
         write_whole_number(self.version, buf);
         buf.push(b'}');
-        buf.extend_from_slice(self.prev_hash.as_bytes());
-        let digest = sha256(buf);
-        buf.clear();
-        hex_into(&digest, buf);
-        // Hex digits are ASCII.
-        Text::from(std::str::from_utf8(buf).unwrap_or_default())
+        self.prev_hash.write_to(buf);
+        Digest::sha256(buf)
     }
 
     /// Set `prev_hash` and `hash`, chaining this entry after `prev_hash`.
-    pub(crate) fn seal(&mut self, prev_hash: Text, buf: &mut Vec<u8>) {
+    pub(crate) fn seal(&mut self, prev_hash: Digest, buf: &mut Vec<u8>) {
         self.prev_hash = prev_hash;
         self.hash = self.hash_into(buf);
     }
@@ -183,13 +180,18 @@ fn write_instant(at: &DateTime<FixedOffset>, buf: &mut Vec<u8>) {
 /// assert_eq!(anchor_hash(RecordKind::Timesheet, "ts-1"), billable::sync::sha256_hex(br#"{"id":"ts-1","kind":"timesheet"}"#));
 /// ```
 pub fn anchor_hash(kind: RecordKind, id: &str) -> String {
+    anchor_digest(kind, id).to_string()
+}
+
+/// [`anchor_hash`] as a digest.
+pub(crate) fn anchor_digest(kind: RecordKind, id: &str) -> Digest {
     let mut buf = Vec::with_capacity(48 + id.len());
     buf.extend_from_slice(b"{\"id\":");
     write_json_string(id, &mut buf);
     buf.extend_from_slice(b",\"kind\":");
     write_json_string(kind.as_str(), &mut buf);
     buf.push(b'}');
-    super::events::sha256_hex(&buf)
+    Digest::sha256(&buf)
 }
 
 /// Check a record's history chain and that its last entry agrees with the
@@ -216,14 +218,16 @@ pub fn anchor_hash(kind: RecordKind, id: &str) -> String {
 /// ```
 pub fn verify_history(record: &SyncRecord, expected_head: Option<&str>) -> Result<()> {
     let mut buf = Vec::with_capacity(320);
-    let mut prev = Text::from(anchor_hash(record.kind, &record.id));
+    let mut prev = anchor_digest(record.kind, &record.id);
     for (i, entry) in record.history.iter().enumerate() {
         if entry.prev_hash != prev {
-            return Err(tampered(i, "prev_hash does not match the entry before it", &prev, &entry.prev_hash));
+            let (expected, found) = (prev.to_string(), entry.prev_hash.to_string());
+            return Err(tampered(i, "prev_hash does not match the entry before it", &expected, &found));
         }
         let computed = entry.hash_into(&mut buf);
         if entry.hash != computed {
-            return Err(tampered(i, "hash does not match the entry's content", &computed, &entry.hash));
+            let (expected, found) = (computed.to_string(), entry.hash.to_string());
+            return Err(tampered(i, "hash does not match the entry's content", &expected, &found));
         }
         prev = computed;
     }
@@ -238,7 +242,7 @@ pub fn verify_history(record: &SyncRecord, expected_head: Option<&str>) -> Resul
         ));
     }
     if let Some(head) = expected_head.filter(|h| prev != *h) {
-        return Err(tampered(len, "the last hash is not the expected head", head, &prev));
+        return Err(tampered(len, "the last hash is not the expected head", head, &prev.to_string()));
     }
     Ok(())
 }
@@ -266,8 +270,8 @@ mod tests {
             actor: i.is_multiple_of(2).then(|| "ann".into()),
             correlation_id: Some("c-1".into()),
             reasons: if to == State::Exceptioned { vec!["timeout".into()] } else { vec![] },
-            prev_hash: Text::default(),
-            hash: Text::default(),
+            prev_hash: Digest::from_bytes([0; 32]),
+            hash: Digest::from_bytes([0; 32]),
         }
     }
 

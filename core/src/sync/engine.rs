@@ -9,8 +9,9 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::Value;
 
 use super::apply::{Applied, SyncPolicy, SyncRecord};
-use super::audit::{HistoryEntry, anchor_hash};
-use super::events::{DataView, EventView, fingerprint_bytes, hex, read_event};
+use super::audit::{HistoryEntry, anchor_digest};
+use super::digest::Digest;
+use super::events::{DataView, EventView, fingerprint_bytes, read_event};
 use super::exceptions::{
     APPROVAL_CONTEXT_MISMATCH, APPROVER_NOT_AUTHORIZED, Counters, Reason, SELF_APPROVAL, classify_reasons,
     exception_queue,
@@ -33,40 +34,45 @@ pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
     }
 }
 
-/// A remembered fingerprint: the digest (hex only in the response), or a text from the
-/// ledger passed in that is not 64 lowercase hex digits, kept as given (it equals no
-/// computed fingerprint, as before).
-#[derive(PartialEq)]
-enum Fingerprint {
-    Digest([u8; 32]),
-    Given(String),
-}
-
-impl Fingerprint {
-    fn read(text: String) -> Self {
-        match unhex(&text) {
-            Some(digest) => Fingerprint::Digest(digest),
-            None => Fingerprint::Given(text),
-        }
-    }
-
-    fn to_hex(&self) -> String {
-        match self {
-            Fingerprint::Digest(d) => hex(d),
-            Fingerprint::Given(text) => text.clone(),
-        }
-    }
-}
-
-/// What the ledger remembers of one event.
+/// What the ledger remembers of one event. The outcome of an applied event (nearly every
+/// remembered one) is kept in place; any other is boxed.
 struct Remembered {
-    /// The event's source, as an index into `Engine::seen`.
-    source: usize,
     id: Text,
-    fingerprint: Fingerprint,
-    time: DateTime<FixedOffset>,
     subject: Text,
-    outcome: Outcome,
+    time: DateTime<FixedOffset>,
+    fingerprint: Digest,
+    outcome: Kept,
+    /// The event's source, as an index into `Engine::seen`.
+    source: u32,
+}
+
+/// A remembered outcome.
+enum Kept {
+    Applied { from: Option<State>, to: State, version: u64 },
+    Other(Box<Outcome>),
+}
+
+impl Kept {
+    fn new(outcome: &Outcome) -> Self {
+        match *outcome {
+            Outcome::Applied { from, to, version } => Kept::Applied { from, to, version },
+            ref other => Kept::Other(Box::new(other.clone())),
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        match self {
+            &Kept::Applied { from, to, version } => Outcome::Applied { from, to, version },
+            Kept::Other(outcome) => (**outcome).clone(),
+        }
+    }
+
+    fn into_outcome(self) -> Outcome {
+        match self {
+            Kept::Applied { from, to, version } => Outcome::Applied { from, to, version },
+            Kept::Other(outcome) => *outcome,
+        }
+    }
 }
 
 /// The state of one call. Records and the ledger are kept in hash maps for the
@@ -79,10 +85,13 @@ pub(super) struct Engine<'p> {
     record_index: IdMap<Text, usize>,
     /// source → index in `seen`.
     sources: IdMap<String, usize>,
+    /// The index in `seen` of the source named last (events mostly come from one source).
+    last_source: usize,
     /// Per source (by `sources`): (source, id → index in `remembered`).
     seen: Vec<(Text, IdMap<Text, usize>)>,
-    /// The remembered events, in the order first remembered.
-    remembered: Vec<Remembered>,
+    /// The remembered events, in the order first remembered (each taken out once, in
+    /// order, when the response is built).
+    remembered: Vec<Option<Remembered>>,
     /// Event types and actors seen in this call, shared by the history entries.
     names: IdMap<Text, ()>,
     newest: Option<DateTime<FixedOffset>>,
@@ -112,9 +121,10 @@ impl<'p> Engine<'p> {
         policy: &'p SyncPolicy,
         events: usize,
     ) -> Result<Self> {
-        let mut record_index = IdMap::default();
         // A batch creates at most one record per event; most batches create a few per ten events.
-        record_index.reserve(records.len() + events / 8);
+        let expected_records = records.len() + events / 8;
+        let mut record_index = IdMap::default();
+        record_index.reserve(expected_records);
         for (i, r) in records.iter().enumerate() {
             if record_index.contains_key(r.id.as_str()) {
                 return Err(Error::new(Code::DuplicateId, format!("record id `{}` appears twice", r.id))
@@ -122,10 +132,13 @@ impl<'p> Engine<'p> {
             }
             record_index.insert(Text::from(r.id.as_str()), i);
         }
+        let mut records = records;
+        records.reserve(expected_records - records.len());
         let mut engine = Engine {
             records,
             record_index,
             sources: IdMap::default(),
+            last_source: usize::MAX,
             seen: Vec::new(),
             remembered: Vec::new(),
             names: IdMap::default(),
@@ -143,9 +156,14 @@ impl<'p> Engine<'p> {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             }
-            let fingerprint = Fingerprint::read(e.fingerprint);
-            let value =
-                Remembered { source, id: e.id, fingerprint, time: e.time, subject: e.subject, outcome: e.outcome };
+            let value = Remembered {
+                id: e.id,
+                subject: e.subject,
+                time: e.time,
+                fingerprint: e.fingerprint,
+                outcome: Kept::new(&e.outcome),
+                source: source as u32,
+            };
             engine.remember(value);
         }
         engine.remembered.reserve(events);
@@ -166,22 +184,26 @@ impl<'p> Engine<'p> {
         Ok(engine)
     }
 
-    /// The ids remembered for `source`, created empty when the source is new.
     /// Remember an event, in place of what was remembered under its key (an expired entry).
     fn remember(&mut self, value: Remembered) {
         let next = self.remembered.len();
-        match self.seen[value.source].1.entry(value.id.clone()) {
-            Entry::Occupied(slot) => self.remembered[*slot.get()] = value,
+        match self.seen[value.source as usize].1.entry(value.id.clone()) {
+            Entry::Occupied(slot) => self.remembered[*slot.get()] = Some(value),
             Entry::Vacant(slot) => {
                 slot.insert(next);
-                self.remembered.push(value);
+                self.remembered.push(Some(value));
             }
         }
     }
 
     /// The index of `source` in `seen`, created empty when the source is new.
     fn source_index(&mut self, source: &str) -> usize {
-        match self.sources.get(source) {
+        if let Some((last, _)) = self.seen.get(self.last_source)
+            && last.as_str() == source
+        {
+            return self.last_source;
+        }
+        let i = match self.sources.get(source) {
             Some(&i) => i,
             None => {
                 let i = self.seen.len();
@@ -190,7 +212,9 @@ impl<'p> Engine<'p> {
                 self.seen.push((Text::from(source), IdMap::with_capacity_and_hasher(capacity, Default::default())));
                 i
             }
-        }
+        };
+        self.last_source = i;
+        i
     }
 
     /// `name` as a shared text: one allocation per distinct name in the call.
@@ -238,40 +262,47 @@ impl<'p> Engine<'p> {
         };
         self.newest = Some(self.newest.map_or(event.time, |n| n.max(event.time)));
         let cutoff = self.cutoff();
-        let first = self.sources.get(event.source).and_then(|&s| self.seen[s].1.get(event.id));
-        let first = first.map(|&i| &self.remembered[i]);
-        let outcome = match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
-            Some(first) if first.fingerprint == Fingerprint::Digest(fingerprint) => {
-                Outcome::Duplicate { first: Box::new(first.outcome.clone()) }
+        let source = self.source_index(event.source);
+        let first = self.seen[source].1.get(event.id).and_then(|&i| self.remembered[i].as_ref());
+        let correlation_id = event.correlationid.map(Text::from);
+        match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
+            // The same payload: the same id, and the same subject unless the ledger passed in
+            // says otherwise.
+            Some(first) if first.fingerprint.bytes() == Some(&fingerprint) => {
+                let subject =
+                    if first.subject == event.subject { first.subject.clone() } else { self.subject(event.subject) };
+                EventOutcome {
+                    index,
+                    event_id: Some(first.id.clone()),
+                    subject: Some(subject),
+                    correlation_id,
+                    outcome: Outcome::Duplicate { first: Box::new(first.outcome.outcome()) },
+                }
             }
-            Some(first) => Outcome::IdempotencyConflict {
-                first_fingerprint: first.fingerprint.to_hex(),
-                fingerprint: hex(&fingerprint),
-            },
+            Some(first) => {
+                let outcome = Outcome::IdempotencyConflict {
+                    first_fingerprint: first.fingerprint.to_string(),
+                    fingerprint: Digest::from_bytes(fingerprint).to_string(),
+                };
+                let event_id = Some(first.id.clone());
+                EventOutcome { index, event_id, subject: Some(self.subject(event.subject)), correlation_id, outcome }
+            }
             None => {
-                let (id, correlation_id) = (Text::from(event.id), event.correlationid.map(Text::from));
-                let outcome = self.decide(&event, kind, action, &id, &correlation_id);
-                let subject = self.subject(event.subject);
+                let id = Text::from(event.id);
+                let (outcome, subject) = self.decide(&event, kind, action, source, &id, &correlation_id);
                 if outcome.is_final() {
                     let value = Remembered {
-                        source: self.source_index(event.source),
                         id: id.clone(),
-                        fingerprint: Fingerprint::Digest(fingerprint),
-                        time: event.time,
                         subject: subject.clone(),
-                        outcome: outcome.clone(),
+                        time: event.time,
+                        fingerprint: Digest::from_bytes(fingerprint),
+                        outcome: Kept::new(&outcome),
+                        source: source as u32,
                     };
                     self.remember(value);
                 }
-                return EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome };
+                EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome }
             }
-        };
-        EventOutcome {
-            index,
-            event_id: Some(Text::from(event.id)),
-            subject: Some(self.subject(event.subject)),
-            correlation_id: event.correlationid.map(Text::from),
-            outcome,
         }
     }
 
@@ -292,24 +323,30 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Decide the event and apply it.
+    /// Decide the event and apply it; with the outcome, the record id as a shared text
+    /// (the record's key when the record exists or was created).
     fn decide(
         &mut self,
         event: &EventView,
         kind: Option<RecordKind>,
         action: Action,
+        source: usize,
         id: &Text,
         correlation_id: &Option<Text>,
-    ) -> Outcome {
+    ) -> (Outcome, Text) {
         let data = &event.data;
-        let record = self.record_index.get(event.subject).copied();
+        let found = self.record_index.get_key_value(event.subject).map(|(key, &i)| (key.clone(), i));
+        let (record, subject) = match found {
+            Some((key, i)) => (Some(i), key),
+            None => (None, Text::from(event.subject)),
+        };
         let current = self.current(record, data, action);
         let expected = data.expected_version.unwrap_or(0);
         if expected < current.version {
-            return Outcome::StaleEvent { expected_version: expected, record_version: current.version };
+            return (Outcome::StaleEvent { expected_version: expected, record_version: current.version }, subject);
         }
         if expected > current.version {
-            return Outcome::OutOfOrder { expected_version: expected, record_version: current.version };
+            return (Outcome::OutOfOrder { expected_version: expected, record_version: current.version }, subject);
         }
         let illegal = |message: String, event: &EventView| Outcome::IllegalTransition {
             state: current.state,
@@ -326,7 +363,7 @@ impl<'p> Engine<'p> {
                 event.subject,
                 record_kind.as_str()
             );
-            return illegal(message, event);
+            return (illegal(message, event), subject);
         }
         let holds = |guard: Guard| match guard {
             Guard::Always => true,
@@ -338,7 +375,7 @@ impl<'p> Engine<'p> {
             }
         };
         let Some(transition) = candidates(current.state, action).find(|t| holds(t.guard)) else {
-            return illegal(illegal_message(current.state, action, event), event);
+            return (illegal(illegal_message(current.state, action, event), event), subject);
         };
         let to = transition.to;
         let reasons = match (to, action) {
@@ -349,10 +386,12 @@ impl<'p> Engine<'p> {
         let index = match record {
             Some(i) => i,
             None => {
-                let Some(kind) = kind else { return illegal(illegal_message(None, action, event), event) };
+                let Some(kind) = kind else {
+                    return (illegal(illegal_message(None, action, event), event), subject);
+                };
                 let i = self.records.len();
                 self.records.push(SyncRecord::new(event.subject.to_string(), kind));
-                self.record_index.insert(Text::from(event.subject), i);
+                self.record_index.insert(subject.clone(), i);
                 i
             }
         };
@@ -362,8 +401,7 @@ impl<'p> Engine<'p> {
             (None, _) => None,
         };
         let actor = actor.map(|a| self.name(a));
-        let source_index = self.source_index(event.source);
-        let source = self.seen[source_index].0.clone();
+        let source = self.seen[source].0.clone();
         let event_type = self.name(event.event_type);
         let record = &mut self.records[index];
         match action {
@@ -382,7 +420,7 @@ impl<'p> Engine<'p> {
         record.version += 1;
         let prev_hash = match record.history.last() {
             Some(last) => last.hash.clone(),
-            None => Text::from(anchor_hash(record.kind, &record.id)),
+            None => anchor_digest(record.kind, &record.id),
         };
         let mut entry = HistoryEntry {
             event_id: id.clone(),
@@ -395,8 +433,8 @@ impl<'p> Engine<'p> {
             actor,
             correlation_id: correlation_id.clone(),
             reasons: reasons.iter().map(|r| r.code.clone()).collect(),
-            prev_hash: Text::default(),
-            hash: Text::default(),
+            prev_hash: Digest::from_bytes([0; 32]),
+            hash: Digest::from_bytes([0; 32]),
         };
         entry.seal(prev_hash, &mut self.buf);
         record.history.push(entry);
@@ -407,40 +445,45 @@ impl<'p> Engine<'p> {
             _ => Outcome::Applied { from, to, version: record.version },
         };
         record.reasons = reasons;
-        outcome
+        (outcome, subject)
     }
 
     pub(super) fn finish(self, outcomes: Vec<EventOutcome>) -> Applied {
         let cutoff = self.cutoff();
-        // Sources by name, then ids: sort (source rank, id) positions, then move the entries out.
+        // Sources by name, then ids: sort (source rank, id) positions, then take the entries
+        // out in that order.
         let mut by_name: Vec<usize> = (0..self.seen.len()).collect();
         by_name.sort_unstable_by(|&a, &b| self.seen[a].0.cmp(&self.seen[b].0));
         let mut rank = vec![0; self.seen.len()];
         for (r, &s) in by_name.iter().enumerate() {
             rank[s] = r;
         }
-        // Collected in place (same element type): no second allocation.
-        let mut kept: Vec<Remembered> =
-            self.remembered.into_iter().filter(|r| cutoff.is_none_or(|c| r.time >= c)).collect();
-        for r in &mut kept {
-            r.source = rank[r.source];
-        }
         let sources: Vec<Text> = by_name.iter().map(|&s| self.seen[s].0.clone()).collect();
-        let entries = sorted_by_key(kept, |r| r.source, |r| r.id.as_str())
+        let mut remembered = self.remembered;
+        let kept = remembered.iter().enumerate().filter_map(|(i, r)| {
+            let r = r.as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c))?;
+            Some((i, rank[r.source as usize], r.id.as_str()))
+        });
+        let order = sorted_positions(kept, |i| remembered[i].as_ref().map_or("", |r| r.id.as_str()));
+        let entries = order
             .into_iter()
+            .filter_map(|i| remembered[i].take())
             .map(|r| SeenEntry {
-                source: sources[r.source].clone(),
+                source: sources[rank[r.source as usize]].clone(),
                 id: r.id,
-                fingerprint: match r.fingerprint {
-                    Fingerprint::Digest(d) => hex(&d),
-                    Fingerprint::Given(text) => text,
-                },
+                fingerprint: r.fingerprint,
                 time: r.time,
                 subject: r.subject,
-                outcome: r.outcome,
+                outcome: r.outcome.into_outcome(),
             })
             .collect();
-        let records = sorted_by_key(self.records, |_| 0, |r| r.id.as_str());
+        drop(remembered);
+        let order = sorted_positions(self.records.iter().enumerate().map(|(i, r)| (i, 0, r.id.as_str())), |i| {
+            self.records[i].id.as_str()
+        });
+        let mut slots: Vec<Option<SyncRecord>> = self.records.into_iter().map(Some).collect();
+        let records: Vec<SyncRecord> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        drop(slots);
         let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
         Applied {
             exception_queue: exception_queue(&records),
@@ -452,42 +495,32 @@ impl<'p> Engine<'p> {
     }
 }
 
-/// `items` in the order of their keys (`group` then `key`, unique), sorting positions rather
-/// than moving the large items around. Each position carries the key's first 16 bytes as a
-/// number, so most comparisons do not reach the text.
-fn sorted_by_key<T>(items: Vec<T>, group: impl Fn(&T) -> usize, key: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut order: Vec<(usize, u128, usize)> =
-        items.iter().enumerate().map(|(i, item)| (group(item), prefix(key(item)), i)).collect();
-    order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| key(&items[a.2]).cmp(key(&items[b.2]))));
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect()
+/// The positions of `items` (position, group, key; keys unique within a group) in the order
+/// of their group, then key. Each position carries the key's first 16 bytes as two numbers,
+/// so most comparisons do not reach the text (`key` gives the text of a position).
+fn sorted_positions<'k>(
+    items: impl Iterator<Item = (usize, usize, &'k str)>,
+    key: impl Fn(usize) -> &'k str,
+) -> Vec<usize> {
+    let mut order: Vec<(usize, u64, u64, usize)> = items
+        .map(|(i, group, text)| {
+            let (hi, lo) = prefix(text);
+            (group, hi, lo, i)
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then_with(|| key(a.3).cmp(key(b.3))));
+    order.into_iter().map(|(.., i)| i).collect()
 }
 
-/// The first 16 bytes of `text`, zero-padded, as a big-endian number: when two prefixes
+/// The first 16 bytes of `text`, zero-padded, as two big-endian numbers: when two prefixes
 /// differ, they order as the texts' bytes do (a tie is decided by the texts).
-fn prefix(text: &str) -> u128 {
+fn prefix(text: &str) -> (u64, u64) {
     let mut bytes = [0u8; 16];
     let head = &text.as_bytes()[..text.len().min(16)];
     bytes[..head.len()].copy_from_slice(head);
-    u128::from_be_bytes(bytes)
-}
-
-/// The 32 bytes of a fingerprint written as 64 lowercase hex digits.
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
-    }
-    Some(out)
+    let (hi, lo) = bytes.split_at(8);
+    let number = |half: &[u8]| u64::from_be_bytes(half.try_into().unwrap_or_default());
+    (number(hi), number(lo))
 }
 
 impl SyncRecord {

@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::digest::Digest;
 use super::outcome::Outcome;
 use super::text::Text;
 use crate::wire;
@@ -30,7 +31,7 @@ pub struct SeenEntry {
     /// The event's id.
     pub id: Text,
     /// SHA-256 hex of the event's canonical JSON.
-    pub fingerprint: String,
+    pub fingerprint: Digest,
     /// The event's time.
     #[serde(deserialize_with = "wire::instant")]
     #[schemars(with = "String")]

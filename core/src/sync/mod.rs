@@ -14,6 +14,7 @@
 
 mod apply;
 mod audit;
+mod digest;
 mod engine;
 mod events;
 mod exceptions;
@@ -26,6 +27,7 @@ mod webhook;
 
 pub use apply::{Applied, DEFAULT_RETENTION_SECONDS, SyncPolicy, SyncRecord, apply_event_texts, apply_events};
 pub use audit::{HistoryEntry, anchor_hash, verify_history};
+pub use digest::Digest;
 pub use events::{
     CloudEvent, EventData, KNOWN_TYPES, ParsedEvent, ReasonInput, fingerprint, parse_event, sha256_hex,
     write_canonical_json,

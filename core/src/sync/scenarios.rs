@@ -79,7 +79,7 @@ fn a_timesheet_goes_from_submitted_to_invoiced() {
     assert_eq!(r.history[1].actor.as_deref(), Some("mgr"));
     assert_eq!(r.history[0].prev_hash, anchor_hash(RecordKind::Timesheet, "ts-1"));
     assert!(r.history.windows(2).all(|w| w[1].prev_hash == w[0].hash));
-    verify_history(r, Some(&r.history[5].hash)).unwrap();
+    verify_history(r, Some(&r.history[5].hash.to_string())).unwrap();
     assert_eq!(out.counters.by_state[&Invoiced], 1);
     assert_eq!(out.counters.by_outcome[&OutcomeKind::Applied], 6);
 }
@@ -346,7 +346,7 @@ fn verify_history_names_the_first_bad_entry() {
     cut.state = State::Posted;
     cut.version = 5;
     assert!(verify_history(&cut, None).is_ok());
-    let e = verify_history(&cut, Some(&good.history[5].hash)).unwrap_err();
+    let e = verify_history(&cut, Some(&good.history[5].hash.to_string())).unwrap_err();
     assert_eq!(e.details.unwrap()["index"], 5);
     // Moved to another record: the anchor differs.
     let mut moved = good.clone();
