@@ -2,7 +2,7 @@
 //! indexed for lookups, the decision for each event, the audit chain, and the
 //! response built in a defined order (no hash order reaches the output).
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::{Entry, VacantEntry};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -75,14 +75,19 @@ impl Kept {
     }
 }
 
-/// The state of one call. Records and the ledger are kept in hash maps for the
-/// lookups and sorted once, by id and by source then id, when the response is
-/// built, so no hash order reaches the output.
+/// The state of one call: the ledger half and the records half, apart so that an event's
+/// slot in the ledger can be held while its record is decided. Records and the ledger are
+/// kept in hash maps for the lookups and sorted once, by id and by source then id, when the
+/// response is built, so no hash order reaches the output.
 pub(super) struct Engine<'p> {
-    /// Records in arrival order (input first, then created ones).
-    records: Vec<SyncRecord>,
-    /// record id → index in `records`.
-    record_index: IdMap<Text, usize>,
+    ledger: Ledger,
+    book: Book<'p>,
+    /// Scratch space for canonical forms and hashing.
+    pub(super) buf: Vec<u8>,
+}
+
+/// The seen ledger of the call.
+struct Ledger {
     /// source → index in `seen`.
     sources: IdMap<String, usize>,
     /// The index in `seen` of the source named last (events mostly come from one source).
@@ -92,17 +97,24 @@ pub(super) struct Engine<'p> {
     /// The remembered events, in the order first remembered (each taken out once, in
     /// order, when the response is built).
     remembered: Vec<Option<Remembered>>,
-    /// Event types and actors seen in this call, shared by the history entries.
-    names: IdMap<Text, ()>,
     newest: Option<DateTime<FixedOffset>>,
     /// `None`: the retention is longer than any time span, nothing expires.
     retention: Option<TimeDelta>,
+    /// The capacity of the first source's ids when the ledger passed in is empty.
+    first_source_capacity: usize,
+}
+
+/// The records of the call and what deciding an event needs.
+struct Book<'p> {
+    /// Records in arrival order (input first, then created ones).
+    records: Vec<SyncRecord>,
+    /// record id → index in `records`.
+    record_index: IdMap<Text, usize>,
+    /// Event types and actors seen in this call, shared by the history entries.
+    names: IdMap<Text, ()>,
     /// project → approvers.
     approvers: BTreeMap<&'p str, BTreeSet<&'p str>>,
     transient: &'p [String],
-    pub(super) buf: Vec<u8>,
-    /// The capacity of the first source's ids when the ledger passed in is empty.
-    first_source_capacity: usize,
 }
 
 /// The facts of the record that the decision needs, read before anything changes.
@@ -112,6 +124,14 @@ struct Current {
     kind: Option<RecordKind>,
     failed_in: Option<State>,
     violations: Vec<Reason>,
+}
+
+/// Where a decided event is remembered when its outcome is final.
+enum Slot<'m> {
+    /// A new key.
+    New(VacantEntry<'m, Text, usize>),
+    /// In place of an expired entry.
+    Expired(usize),
 }
 
 impl<'p> Engine<'p> {
@@ -134,68 +154,181 @@ impl<'p> Engine<'p> {
         }
         let mut records = records;
         records.reserve(expected_records - records.len());
-        let mut engine = Engine {
-            records,
-            record_index,
+        let mut ledger = Ledger {
             sources: IdMap::default(),
             last_source: usize::MAX,
             seen: Vec::new(),
             remembered: Vec::new(),
-            names: IdMap::default(),
             newest: seen.newest_event_time,
             retention: i64::try_from(policy.retention_seconds).ok().and_then(TimeDelta::try_seconds),
-            approvers: BTreeMap::new(),
-            transient: &policy.transient_reasons,
-            buf: Vec::with_capacity(512),
             first_source_capacity: 0,
         };
         for (i, e) in seen.entries.into_iter().enumerate() {
-            engine.newest = Some(engine.newest.map_or(e.time, |n| n.max(e.time)));
-            let source = engine.source_index(&e.source);
-            if engine.seen[source].1.contains_key(&e.id) {
+            ledger.newest = Some(ledger.newest.map_or(e.time, |n| n.max(e.time)));
+            let source = ledger.source_index(&e.source);
+            let next = ledger.remembered.len();
+            let Entry::Vacant(slot) = ledger.seen[source].1.entry(e.id.clone()) else {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
-            }
-            let value = Remembered {
+            };
+            slot.insert(next);
+            ledger.remembered.push(Some(Remembered {
                 id: e.id,
                 subject: e.subject,
                 time: e.time,
                 fingerprint: e.fingerprint,
                 outcome: Kept::new(&e.outcome),
                 source: source as u32,
-            };
-            engine.remember(value);
+            }));
         }
-        engine.remembered.reserve(events);
+        ledger.remembered.reserve(events);
         // Each source's ids: at most one per event of the batch, sized for the first source
         // (or, with an empty ledger, the first source the batch names).
-        match engine.seen.first_mut() {
+        match ledger.seen.first_mut() {
             Some((_, ids)) => ids.reserve(events),
-            None => engine.first_source_capacity = events,
+            None => ledger.first_source_capacity = events,
         }
+        let mut approvers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for (project, ids) in &policy.approvers {
-            engine.approvers.entry(project).or_default().extend(ids.iter().map(String::as_str));
+            approvers.entry(project).or_default().extend(ids.iter().map(String::as_str));
         }
         for w in &policy.workers {
             for project in &w.approver_for {
-                engine.approvers.entry(project).or_default().insert(&w.id);
+                approvers.entry(project).or_default().insert(&w.id);
             }
         }
-        Ok(engine)
+        let book =
+            Book { records, record_index, names: IdMap::default(), approvers, transient: &policy.transient_reasons };
+        Ok(Engine { ledger, book, buf: Vec::with_capacity(512) })
     }
 
-    /// Remember an event, in place of what was remembered under its key (an expired entry).
-    fn remember(&mut self, value: Remembered) {
-        let next = self.remembered.len();
-        match self.seen[value.source as usize].1.entry(value.id.clone()) {
-            Entry::Occupied(slot) => self.remembered[*slot.get()] = Some(value),
-            Entry::Vacant(slot) => {
-                slot.insert(next);
-                self.remembered.push(Some(value));
-            }
+    pub(super) fn apply_value(&mut self, index: usize, value: Value) -> EventOutcome {
+        let fingerprint = fingerprint_bytes(&value, &mut self.buf);
+        match read_event(value) {
+            Ok(parsed) => self.apply(index, fingerprint, Ok(parsed.view())),
+            Err(e) => invalid(index, e),
         }
     }
 
+    pub(super) fn apply(
+        &mut self,
+        index: usize,
+        fingerprint: [u8; 32],
+        event: Result<(EventView, Option<RecordKind>, Action)>,
+    ) -> EventOutcome {
+        let (event, kind, action) = match event {
+            Ok(e) => e,
+            Err(e) => return invalid(index, e),
+        };
+        let Engine { ledger, book, buf } = self;
+        ledger.newest = Some(ledger.newest.map_or(event.time, |n| n.max(event.time)));
+        let cutoff = ledger.cutoff();
+        let source = ledger.source_index(event.source);
+        let correlation_id = event.correlationid.map(Text::from);
+        let Ledger { seen, remembered, .. } = ledger;
+        let (source_text, ids) = &mut seen[source];
+        // One probe of the source's ids: the slot found is where a final outcome is remembered.
+        let (id, slot) = match ids.entry(Text::from(event.id)) {
+            Entry::Occupied(known) => {
+                let at = *known.get();
+                match remembered[at].as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
+                    // The same payload: the same id, and the same subject unless the ledger
+                    // passed in says otherwise.
+                    Some(first) if first.fingerprint.bytes() == Some(&fingerprint) => {
+                        let subject = if first.subject == event.subject {
+                            first.subject.clone()
+                        } else {
+                            book.subject(event.subject)
+                        };
+                        let outcome = Outcome::Duplicate { first: Box::new(first.outcome.outcome()) };
+                        let event_id = Some(first.id.clone());
+                        return EventOutcome { index, event_id, subject: Some(subject), correlation_id, outcome };
+                    }
+                    Some(first) => {
+                        let outcome = Outcome::IdempotencyConflict {
+                            first_fingerprint: first.fingerprint.to_string(),
+                            fingerprint: Digest::from_bytes(fingerprint).to_string(),
+                        };
+                        let (event_id, subject) = (Some(first.id.clone()), Some(book.subject(event.subject)));
+                        return EventOutcome { index, event_id, subject, correlation_id, outcome };
+                    }
+                    None => (known.key().clone(), Slot::Expired(at)),
+                }
+            }
+            Entry::Vacant(new) => (new.key().clone(), Slot::New(new)),
+        };
+        let (outcome, subject) = book.decide(&event, kind, action, source_text, &id, &correlation_id, buf);
+        if outcome.is_final() {
+            let value = Some(Remembered {
+                id: id.clone(),
+                subject: subject.clone(),
+                time: event.time,
+                fingerprint: Digest::from_bytes(fingerprint),
+                outcome: Kept::new(&outcome),
+                source: source as u32,
+            });
+            match slot {
+                Slot::New(new) => {
+                    new.insert(remembered.len());
+                    remembered.push(value);
+                }
+                Slot::Expired(at) => remembered[at] = value,
+            }
+        }
+        EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome }
+    }
+
+    pub(super) fn finish(self, outcomes: Vec<EventOutcome>) -> Applied {
+        let Engine { ledger, book, .. } = self;
+        let cutoff = ledger.cutoff();
+        // Sources by name, then ids: sort (source rank, id) positions, then take the entries
+        // out in that order.
+        let mut by_name: Vec<usize> = (0..ledger.seen.len()).collect();
+        by_name.sort_unstable_by(|&a, &b| ledger.seen[a].0.cmp(&ledger.seen[b].0));
+        let mut rank = vec![0; ledger.seen.len()];
+        for (r, &s) in by_name.iter().enumerate() {
+            rank[s] = r;
+        }
+        let sources: Vec<Text> = by_name.iter().map(|&s| ledger.seen[s].0.clone()).collect();
+        drop(ledger.seen);
+        let mut remembered = ledger.remembered;
+        let kept = remembered.iter().enumerate().filter_map(|(i, r)| {
+            let r = r.as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c))?;
+            Some((i, rank[r.source as usize], r.id.as_str()))
+        });
+        let order = sorted_positions(kept, |i| remembered[i].as_ref().map_or("", |r| r.id.as_str()));
+        let entries = order
+            .into_iter()
+            .filter_map(|i| remembered[i].take())
+            .map(|r| SeenEntry {
+                source: sources[rank[r.source as usize]].clone(),
+                id: r.id,
+                fingerprint: r.fingerprint,
+                time: r.time,
+                subject: r.subject,
+                outcome: r.outcome.into_outcome(),
+            })
+            .collect();
+        drop(remembered);
+        drop(book.record_index);
+        let order = sorted_positions(book.records.iter().enumerate().map(|(i, r)| (i, 0, r.id.as_str())), |i| {
+            book.records[i].id.as_str()
+        });
+        let mut slots: Vec<Option<SyncRecord>> = book.records.into_iter().map(Some).collect();
+        let records: Vec<SyncRecord> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        drop(slots);
+        let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
+        Applied {
+            exception_queue: exception_queue(&records),
+            counters,
+            outcomes,
+            records,
+            seen: SeenLedger { newest_event_time: ledger.newest, entries },
+        }
+    }
+}
+
+impl Ledger {
     /// The index of `source` in `seen`, created empty when the source is new.
     fn source_index(&mut self, source: &str) -> usize {
         if let Some((last, _)) = self.seen.get(self.last_source)
@@ -217,6 +350,13 @@ impl<'p> Engine<'p> {
         i
     }
 
+    /// Entries older than this are forgotten.
+    fn cutoff(&self) -> Option<DateTime<FixedOffset>> {
+        self.newest?.checked_sub_signed(self.retention?)
+    }
+}
+
+impl Book<'_> {
     /// `name` as a shared text: one allocation per distinct name in the call.
     fn name(&mut self, name: &str) -> Text {
         match self.names.get_key_value(name) {
@@ -234,75 +374,6 @@ impl<'p> Engine<'p> {
         match self.record_index.get_key_value(subject) {
             Some((text, _)) => text.clone(),
             None => Text::from(subject),
-        }
-    }
-
-    /// Entries older than this are forgotten.
-    fn cutoff(&self) -> Option<DateTime<FixedOffset>> {
-        self.newest?.checked_sub_signed(self.retention?)
-    }
-
-    pub(super) fn apply_value(&mut self, index: usize, value: Value) -> EventOutcome {
-        let fingerprint = fingerprint_bytes(&value, &mut self.buf);
-        match read_event(value) {
-            Ok(parsed) => self.apply(index, fingerprint, Ok(parsed.view())),
-            Err(e) => invalid(index, e),
-        }
-    }
-
-    pub(super) fn apply(
-        &mut self,
-        index: usize,
-        fingerprint: [u8; 32],
-        event: Result<(EventView, Option<RecordKind>, Action)>,
-    ) -> EventOutcome {
-        let (event, kind, action) = match event {
-            Ok(e) => e,
-            Err(e) => return invalid(index, e),
-        };
-        self.newest = Some(self.newest.map_or(event.time, |n| n.max(event.time)));
-        let cutoff = self.cutoff();
-        let source = self.source_index(event.source);
-        let first = self.seen[source].1.get(event.id).and_then(|&i| self.remembered[i].as_ref());
-        let correlation_id = event.correlationid.map(Text::from);
-        match first.filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
-            // The same payload: the same id, and the same subject unless the ledger passed in
-            // says otherwise.
-            Some(first) if first.fingerprint.bytes() == Some(&fingerprint) => {
-                let subject =
-                    if first.subject == event.subject { first.subject.clone() } else { self.subject(event.subject) };
-                EventOutcome {
-                    index,
-                    event_id: Some(first.id.clone()),
-                    subject: Some(subject),
-                    correlation_id,
-                    outcome: Outcome::Duplicate { first: Box::new(first.outcome.outcome()) },
-                }
-            }
-            Some(first) => {
-                let outcome = Outcome::IdempotencyConflict {
-                    first_fingerprint: first.fingerprint.to_string(),
-                    fingerprint: Digest::from_bytes(fingerprint).to_string(),
-                };
-                let event_id = Some(first.id.clone());
-                EventOutcome { index, event_id, subject: Some(self.subject(event.subject)), correlation_id, outcome }
-            }
-            None => {
-                let id = Text::from(event.id);
-                let (outcome, subject) = self.decide(&event, kind, action, source, &id, &correlation_id);
-                if outcome.is_final() {
-                    let value = Remembered {
-                        id: id.clone(),
-                        subject: subject.clone(),
-                        time: event.time,
-                        fingerprint: Digest::from_bytes(fingerprint),
-                        outcome: Kept::new(&outcome),
-                        source: source as u32,
-                    };
-                    self.remember(value);
-                }
-                EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome }
-            }
         }
     }
 
@@ -325,14 +396,16 @@ impl<'p> Engine<'p> {
 
     /// Decide the event and apply it; with the outcome, the record id as a shared text
     /// (the record's key when the record exists or was created).
+    #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,
         event: &EventView,
         kind: Option<RecordKind>,
         action: Action,
-        source: usize,
+        source: &Text,
         id: &Text,
         correlation_id: &Option<Text>,
+        buf: &mut Vec<u8>,
     ) -> (Outcome, Text) {
         let data = &event.data;
         let found = self.record_index.get_key_value(event.subject).map(|(key, &i)| (key.clone(), i));
@@ -401,7 +474,7 @@ impl<'p> Engine<'p> {
             (None, _) => None,
         };
         let actor = actor.map(|a| self.name(a));
-        let source = self.seen[source].0.clone();
+        let source = source.clone();
         let event_type = self.name(event.event_type);
         let record = &mut self.records[index];
         match action {
@@ -436,7 +509,7 @@ impl<'p> Engine<'p> {
             prev_hash: Digest::from_bytes([0; 32]),
             hash: Digest::from_bytes([0; 32]),
         };
-        entry.seal(prev_hash, &mut self.buf);
+        entry.seal(prev_hash, buf);
         record.history.push(entry);
         let outcome = match (to, from) {
             (State::Exceptioned, Some(from)) => {
@@ -448,51 +521,6 @@ impl<'p> Engine<'p> {
         (outcome, subject)
     }
 
-    pub(super) fn finish(self, outcomes: Vec<EventOutcome>) -> Applied {
-        let cutoff = self.cutoff();
-        // Sources by name, then ids: sort (source rank, id) positions, then take the entries
-        // out in that order.
-        let mut by_name: Vec<usize> = (0..self.seen.len()).collect();
-        by_name.sort_unstable_by(|&a, &b| self.seen[a].0.cmp(&self.seen[b].0));
-        let mut rank = vec![0; self.seen.len()];
-        for (r, &s) in by_name.iter().enumerate() {
-            rank[s] = r;
-        }
-        let sources: Vec<Text> = by_name.iter().map(|&s| self.seen[s].0.clone()).collect();
-        let mut remembered = self.remembered;
-        let kept = remembered.iter().enumerate().filter_map(|(i, r)| {
-            let r = r.as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c))?;
-            Some((i, rank[r.source as usize], r.id.as_str()))
-        });
-        let order = sorted_positions(kept, |i| remembered[i].as_ref().map_or("", |r| r.id.as_str()));
-        let entries = order
-            .into_iter()
-            .filter_map(|i| remembered[i].take())
-            .map(|r| SeenEntry {
-                source: sources[rank[r.source as usize]].clone(),
-                id: r.id,
-                fingerprint: r.fingerprint,
-                time: r.time,
-                subject: r.subject,
-                outcome: r.outcome.into_outcome(),
-            })
-            .collect();
-        drop(remembered);
-        let order = sorted_positions(self.records.iter().enumerate().map(|(i, r)| (i, 0, r.id.as_str())), |i| {
-            self.records[i].id.as_str()
-        });
-        let mut slots: Vec<Option<SyncRecord>> = self.records.into_iter().map(Some).collect();
-        let records: Vec<SyncRecord> = order.into_iter().filter_map(|i| slots[i].take()).collect();
-        drop(slots);
-        let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
-        Applied {
-            exception_queue: exception_queue(&records),
-            counters,
-            outcomes,
-            records,
-            seen: SeenLedger { newest_event_time: self.newest, entries },
-        }
-    }
 }
 
 /// The positions of `items` (position, group, key; keys unique within a group) in the order
@@ -523,6 +551,9 @@ fn prefix(text: &str) -> (u64, u64) {
     (number(hi), number(lo))
 }
 
+/// The history entries a new record has room for: see [`SyncRecord::new`].
+const LIFECYCLE_ENTRIES: usize = 8;
+
 impl SyncRecord {
     fn new(id: String, kind: RecordKind) -> Self {
         SyncRecord {
@@ -535,7 +566,10 @@ impl SyncRecord {
             approved_by: None,
             failed_in: None,
             reasons: Vec::new(),
-            history: Vec::new(),
+            // Room for a whole lifecycle (submitted, approved, enriched, validated, posted,
+            // invoiced) with one failure and its retry, so a record's history is allocated
+            // once instead of growing from four entries to eight.
+            history: Vec::with_capacity(LIFECYCLE_ENTRIES),
         }
     }
 }

@@ -467,7 +467,7 @@ pub fn write_canonical_json(value: &Value, out: &mut Vec<u8>) {
 /// `\\` and the control characters below U+0020 (as `\n`, `\t`, ... or `\u00XX`);
 /// everything else as UTF-8.
 pub(crate) fn write_json_string(s: &str, out: &mut Vec<u8>) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if super::scan::first_special(s.as_bytes()).is_some() {
         // The rare string that needs escaping goes through serde_json itself; writing to a Vec cannot fail.
         serde_json::to_writer(&mut *out, s).unwrap_or(());
     } else {
