@@ -64,46 +64,44 @@ impl HistoryEntry {
         // The canonical JSON of the entry without `prev_hash` and `hash`: keys in sorted order,
         // absent options and an empty `reasons` left out as the entry serializes them (a test
         // checks this against the generic canonical writer).
+        // Every key is written with a comma before it, and the first comma becomes the opening
+        // brace (`at` is always there, so the buffer is never empty by then).
         buf.clear();
-        let key = |buf: &mut Vec<u8>, name: &str| {
-            buf.push(if buf.is_empty() { b'{' } else { b',' });
-            buf.push(b'"');
-            buf.extend_from_slice(name.as_bytes());
-            buf.extend_from_slice(b"\":");
-        };
         if let Some(actor) = &self.actor {
-            key(buf, "actor");
+            buf.extend_from_slice(b",\"actor\":");
             write_json_string(actor, buf);
         }
-        key(buf, "at");
+        buf.extend_from_slice(b",\"at\":");
         write_instant(&self.at, buf);
         if let Some(correlation_id) = &self.correlation_id {
-            key(buf, "correlation_id");
+            buf.extend_from_slice(b",\"correlation_id\":");
             write_json_string(correlation_id, buf);
         }
-        key(buf, "event_id");
+        buf.extend_from_slice(b",\"event_id\":");
         write_json_string(&self.event_id, buf);
-        key(buf, "event_type");
+        buf.extend_from_slice(b",\"event_type\":");
         write_json_string(&self.event_type, buf);
         if let Some(from) = self.from {
-            key(buf, "from");
-            write_json_string(from.as_str(), buf);
+            buf.extend_from_slice(b",\"from\":\"");
+            buf.extend_from_slice(from.as_str().as_bytes());
+            buf.push(b'"');
         }
         if !self.reasons.is_empty() {
-            key(buf, "reasons");
+            buf.extend_from_slice(b",\"reasons\":");
             for (i, r) in self.reasons.iter().enumerate() {
                 buf.push(if i == 0 { b'[' } else { b',' });
                 write_json_string(r, buf);
             }
             buf.push(b']');
         }
-        key(buf, "source");
+        buf.extend_from_slice(b",\"source\":");
         write_json_string(&self.source, buf);
-        key(buf, "to");
-        write_json_string(self.to.as_str(), buf);
-        key(buf, "version");
+        buf.extend_from_slice(b",\"to\":\"");
+        buf.extend_from_slice(self.to.as_str().as_bytes());
+        buf.extend_from_slice(b"\",\"version\":");
         write_whole_number(self.version, buf);
         buf.push(b'}');
+        buf[0] = b'{';
         self.prev_hash.write_to(buf);
         Digest::sha256(buf)
     }
@@ -142,34 +140,31 @@ fn write_instant(at: &DateTime<FixedOffset>, buf: &mut Vec<u8>) {
         serde_json::to_writer(&mut *buf, at).unwrap_or(());
         return;
     }
-    let two = |buf: &mut Vec<u8>, n: u32| {
-        buf.push(b'0' + (n / 10 % 10) as u8);
-        buf.push(b'0' + (n % 10) as u8);
+    // `"YYYY-MM-DDTHH:MM:SS` then `Z"` or `+HH:MM"`, built in place and written at once.
+    let mut text = *b"\"0000-00-00T00:00:00+00:00\"";
+    let two = |text: &mut [u8; 27], at: usize, n: u32| {
+        text[at] = b'0' + (n / 10 % 10) as u8;
+        text[at + 1] = b'0' + (n % 10) as u8;
     };
-    buf.push(b'"');
     let year = year.unsigned_abs();
-    two(buf, year / 100);
-    two(buf, year % 100);
-    buf.push(b'-');
-    two(buf, local.month());
-    buf.push(b'-');
-    two(buf, local.day());
-    buf.push(b'T');
-    two(buf, local.hour());
-    buf.push(b':');
-    two(buf, local.minute());
-    buf.push(b':');
-    two(buf, local.second());
+    two(&mut text, 1, year / 100);
+    two(&mut text, 3, year % 100);
+    two(&mut text, 6, local.month());
+    two(&mut text, 9, local.day());
+    two(&mut text, 12, local.hour());
+    two(&mut text, 15, local.minute());
+    two(&mut text, 18, local.second());
     if offset == 0 {
-        buf.push(b'Z');
-    } else {
-        buf.push(if offset < 0 { b'-' } else { b'+' });
-        let minutes = offset.unsigned_abs() / 60;
-        two(buf, minutes / 60);
-        buf.push(b':');
-        two(buf, minutes % 60);
+        text[20] = b'Z';
+        text[21] = b'"';
+        buf.extend_from_slice(&text[..22]);
+        return;
     }
-    buf.push(b'"');
+    text[20] = if offset < 0 { b'-' } else { b'+' };
+    let minutes = offset.unsigned_abs() / 60;
+    two(&mut text, 21, minutes / 60);
+    two(&mut text, 24, minutes % 60);
+    buf.extend_from_slice(&text);
 }
 
 /// The `prev_hash` of a record's first entry: SHA-256 hex of

@@ -36,17 +36,65 @@ enum Kind {
     Object,
 }
 
-/// One node: a value, or an object member's key.
+/// One node: a value, or an object member's key. Positions are `u32` (texts of 4 GiB or more
+/// take the serde_json path).
 #[derive(Debug, Clone, Copy)]
 struct Node {
     kind: Kind,
-    /// Byte range of the text (numbers, strings, keys).
-    start: usize,
-    stop: usize,
+    /// Containers: the keys of an object are in strictly increasing byte order, and every
+    /// container inside is sorted too.
+    sorted: bool,
+    /// Containers: no whitespace between the brackets.
+    compact: bool,
+    /// Byte range of the text: inside the quotes for strings and keys, the whole text for
+    /// numbers, literals and containers (brackets included).
+    start: u32,
+    stop: u32,
     /// Containers: the number of items or members.
-    len: usize,
+    len: u32,
     /// Containers: the index after the container's last node.
-    end: usize,
+    end: u32,
+    /// Keys: the first eight bytes as a big-endian number, zero-padded (orders as the bytes
+    /// do, a tie deciding nothing).
+    prefix: u64,
+}
+
+impl Node {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.stop as usize
+    }
+
+    /// The value's text as it stands in the canonical form when the value is written whole:
+    /// a string with its quotes (no escapes inside), anything else as it is.
+    fn whole(&self) -> std::ops::Range<usize> {
+        match self.kind {
+            Kind::String | Kind::Key => self.start as usize - 1..self.stop as usize + 1,
+            _ => self.range(),
+        }
+    }
+
+    /// True when the value's text is already its canonical form.
+    fn canonical(&self) -> bool {
+        match self.kind {
+            Kind::Array | Kind::Object => self.sorted && self.compact,
+            _ => true,
+        }
+    }
+}
+
+/// The first eight bytes of the key at `start..stop` of `bytes` as a big-endian number,
+/// zero-padded.
+fn key_prefix(bytes: &[u8], start: usize, stop: usize) -> u64 {
+    let len = stop - start;
+    match bytes.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(word) if len >= 8 => u64::from_be_bytes(*word),
+        Some(word) => u64::from_be_bytes(*word) & !(u64::MAX >> (8 * len)),
+        None => {
+            let mut head = [0u8; 8];
+            head[..len.min(8)].copy_from_slice(&bytes[start..start + len.min(8)]);
+            u64::from_be_bytes(head)
+        }
+    }
 }
 
 /// Reusable scratch space for reading event texts.
@@ -61,13 +109,17 @@ pub(crate) struct Scanner {
 struct Cursor<'t> {
     bytes: &'t [u8],
     pos: usize,
+    /// Whitespace bytes skipped so far.
+    spaces: usize,
 }
 
 impl Cursor<'_> {
     fn ws(&mut self) {
+        let from = self.pos;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
+        self.spaces += self.pos - from;
     }
 
     fn peek(&self) -> Option<u8> {
@@ -163,7 +215,10 @@ impl Scanner {
     /// `None` otherwise. `buf` is scratch space for the canonical form.
     pub(crate) fn read<'t>(&mut self, text: &'t str, buf: &mut Vec<u8>) -> Option<ScannedEvent<'t>> {
         self.nodes.clear();
-        let mut cursor = Cursor { bytes: text.as_bytes(), pos: 0 };
+        if u32::try_from(text.len()).is_err() {
+            return None;
+        }
+        let mut cursor = Cursor { bytes: text.as_bytes(), pos: 0, spaces: 0 };
         self.value(&mut cursor, 0)?;
         cursor.ws();
         if cursor.pos != text.len() || self.nodes.first()?.kind != Kind::Object {
@@ -177,21 +232,26 @@ impl Scanner {
     }
 
     fn push(&mut self, kind: Kind, (start, stop): (usize, usize)) {
-        self.nodes.push(Node { kind, start, stop, len: 0, end: 0 });
+        // Positions fit: `read` takes only texts shorter than 4 GiB.
+        let (start, stop) = (start as u32, stop as u32);
+        self.nodes.push(Node { kind, sorted: true, compact: true, start, stop, len: 0, end: 0, prefix: 0 });
     }
 
     fn value(&mut self, c: &mut Cursor, depth: usize) -> Option<()> {
         c.ws();
+        let from = c.pos;
         match c.peek()? {
             b'{' | b'[' if depth >= MAX_DEPTH => None,
             open @ (b'{' | b'[') => {
                 let object = open == b'{';
                 let at = self.nodes.len();
-                self.push(if object { Kind::Object } else { Kind::Array }, (c.pos, c.pos));
+                let spaces = c.spaces;
+                self.push(if object { Kind::Object } else { Kind::Array }, (from, from));
                 c.pos += 1;
                 c.ws();
                 let close = if object { b'}' } else { b']' };
-                let mut len = 0;
+                let (mut len, mut sorted) = (0, true);
+                let mut previous: Option<usize> = None;
                 if c.peek() == Some(close) {
                     c.pos += 1;
                 } else {
@@ -201,15 +261,25 @@ impl Scanner {
                             if c.peek()? != b'"' {
                                 return None;
                             }
-                            let key = c.string()?;
-                            self.push(Kind::Key, key);
+                            let (start, stop) = c.string()?;
+                            let key = self.nodes.len();
+                            self.push(Kind::Key, (start, stop));
+                            self.nodes[key].prefix = key_prefix(c.bytes, start, stop);
+                            if let Some(p) = previous {
+                                let (a, b) = (&self.nodes[p], &self.nodes[key]);
+                                let order = a.prefix.cmp(&b.prefix).then_with(|| c.bytes[a.range()].cmp(&c.bytes[b.range()]));
+                                sorted &= order.is_lt();
+                            }
+                            previous = Some(key);
                             c.ws();
                             if c.peek()? != b':' {
                                 return None;
                             }
                             c.pos += 1;
                         }
+                        let child = self.nodes.len();
                         self.value(c, depth + 1)?;
+                        sorted &= self.nodes[child].sorted;
                         len += 1;
                         c.ws();
                         match c.peek()? {
@@ -225,7 +295,10 @@ impl Scanner {
                 let end = self.nodes.len();
                 let node = &mut self.nodes[at];
                 node.len = len;
-                node.end = end;
+                node.end = end as u32;
+                node.stop = c.pos as u32;
+                node.sorted = sorted;
+                node.compact = c.spaces == spaces;
                 Some(())
             }
             b'"' => {
@@ -233,9 +306,9 @@ impl Scanner {
                 self.push(Kind::String, range);
                 Some(())
             }
-            b't' => c.literal(b"true").map(|()| self.push(Kind::True, (0, 0))),
-            b'f' => c.literal(b"false").map(|()| self.push(Kind::False, (0, 0))),
-            b'n' => c.literal(b"null").map(|()| self.push(Kind::Null, (0, 0))),
+            b't' => c.literal(b"true").map(|()| self.push(Kind::True, (from, c.pos))),
+            b'f' => c.literal(b"false").map(|()| self.push(Kind::False, (from, c.pos))),
+            b'n' => c.literal(b"null").map(|()| self.push(Kind::Null, (from, c.pos))),
             b'-' | b'0'..=b'9' => {
                 let range = c.number()?;
                 self.push(Kind::Number, range);
@@ -248,7 +321,7 @@ impl Scanner {
     /// The index after the value at `i` and its nodes.
     fn after(&self, i: usize) -> usize {
         match self.nodes[i].kind {
-            Kind::Array | Kind::Object => self.nodes[i].end,
+            Kind::Array | Kind::Object => self.nodes[i].end as usize,
             _ => i + 1,
         }
     }
@@ -264,25 +337,24 @@ impl Scanner {
     }
 
     fn text<'t>(&self, text: &'t str, i: usize) -> &'t str {
-        &text[self.nodes[i].start..self.nodes[i].stop]
+        &text[self.nodes[i].range()]
     }
 
     /// The canonical form of the value at `i`, as `write_canonical_json` writes the parsed
     /// document (keys sorted by their bytes, no whitespace, number text as given). `None`
     /// when an object repeats a key (serde_json keeps the last value; that path decides).
+    ///
+    /// A value whose text is already canonical (a leaf, or a container without whitespace
+    /// whose keys are in order all the way down) is copied whole; so is an object member
+    /// whose value is, when its object has no whitespace.
     fn write_canonical(&mut self, text: &str, i: usize, out: &mut Vec<u8>) -> Option<()> {
+        let bytes = text.as_bytes();
         let node = self.nodes[i];
+        if node.canonical() {
+            out.extend_from_slice(&bytes[node.whole()]);
+            return Some(());
+        }
         match node.kind {
-            Kind::Null => out.extend_from_slice(b"null"),
-            Kind::True => out.extend_from_slice(b"true"),
-            Kind::False => out.extend_from_slice(b"false"),
-            Kind::Number => out.extend_from_slice(self.text(text, i).as_bytes()),
-            // No escapes and no control characters: serde_json writes the same bytes back.
-            Kind::String | Kind::Key => {
-                out.push(b'"');
-                out.extend_from_slice(self.text(text, i).as_bytes());
-                out.push(b'"');
-            }
             Kind::Array => {
                 out.push(b'[');
                 let mut j = i + 1;
@@ -297,37 +369,43 @@ impl Scanner {
             }
             Kind::Object => {
                 // The members go on a shared stack; nested objects push above this one's.
-                // Sorted by the keys' first eight bytes as a big-endian number (zero-padded), the
-                // texts deciding only a tie: the order of the keys' bytes.
                 let base = self.members.len();
                 let mut j = i + 1;
                 for _ in 0..node.len {
-                    let key = &text.as_bytes()[self.nodes[j].start..self.nodes[j].stop];
-                    let mut head = [0u8; 8];
-                    head[..key.len().min(8)].copy_from_slice(&key[..key.len().min(8)]);
-                    self.members.push((u64::from_be_bytes(head), j, j + 1));
+                    self.members.push((self.nodes[j].prefix, j, j + 1));
                     j = self.after(j + 1);
                 }
-                let nodes = &self.nodes;
-                let key = |k: usize| &text.as_bytes()[nodes[k].start..nodes[k].stop];
-                self.members[base..].sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
-                if self.members[base..].windows(2).any(|w| w[0].0 == w[1].0 && key(w[0].1) == key(w[1].1)) {
-                    self.members.truncate(base);
-                    return None;
+                if !node.sorted {
+                    let nodes = &self.nodes;
+                    let key = |k: usize| &bytes[nodes[k].range()];
+                    let members = &mut self.members[base..];
+                    members.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+                    if members.windows(2).any(|w| w[0].0 == w[1].0 && key(w[0].1) == key(w[1].1)) {
+                        self.members.truncate(base);
+                        return None;
+                    }
                 }
                 out.push(b'{');
-                for m in base..base + node.len {
+                for m in base..base + node.len as usize {
                     if m > base {
                         out.push(b',');
                     }
                     let (_, k, v) = self.members[m];
-                    self.write_canonical(text, k, out)?;
-                    out.push(b':');
-                    self.write_canonical(text, v, out)?;
+                    let (key, value) = (self.nodes[k], self.nodes[v]);
+                    if node.compact && value.canonical() {
+                        // `"key":value` with nothing between: the member's text as it is.
+                        out.extend_from_slice(&bytes[key.whole().start..value.whole().end]);
+                    } else {
+                        out.extend_from_slice(&bytes[key.whole()]);
+                        out.push(b':');
+                        self.write_canonical(text, v, out)?;
+                    }
                 }
                 out.push(b'}');
                 self.members.truncate(base);
             }
+            // Leaves are canonical.
+            _ => out.extend_from_slice(&bytes[node.whole()]),
         }
         Some(())
     }
@@ -408,8 +486,8 @@ impl Scanner {
                     if self.nodes[v].kind != Kind::Array {
                         return None;
                     }
-                    let mut reasons = Vec::with_capacity(self.nodes[v].len);
-                    for j in v + 1..self.nodes[v].end {
+                    let mut reasons = Vec::with_capacity(self.nodes[v].len as usize);
+                    for j in v + 1..self.nodes[v].end as usize {
                         if self.nodes[j].kind != Kind::String {
                             return None;
                         }
@@ -470,11 +548,23 @@ mod tests {
             format!(
                 r#"{{{EVENT},"correlationid":null,"data":{{"expected_version":null,"actor":null,"reasons":["a","b"]}}}}"#
             ),
+            // Already canonical, written whole: keys in order, no whitespace, at every level.
+            r#"{"data":{"a":[1,{"b":true,"c":null}],"expected_version":2},"id":"e1","source":"psa","specversion":"1.0","subject":"ts-1","time":"2026-03-02T09:00:00+01:00","type":"record.posted"}"#.to_string(),
+            // In order but with whitespace inside one object; in order outside, not inside.
+            r#"{"data":{"b":1, "a":2},"id":"e1","source":"psa","specversion":"1.0","subject":"ts-1","time":"2026-03-02T09:00:00+01:00","type":"record.posted"}"#.to_string(),
+            format!(r#"{{{EVENT},"data":{{"z":[{{"y":1,"x":2}},{{"a":1}}],"m":{{ "b" : [ ] }}}}}}"#),
+            // Keys sharing their first eight bytes or more, a key that is a prefix of another,
+            // the empty key, and a short key at the very end of the text.
+            format!(
+                r#"{{{EVENT},"data":{{"abcdefgh1":1,"abcdefgh":2,"abcdefgh0":3,"correlation":4,"":5,"abcdefgi":6}},"k":7}}"#
+            ),
         ];
         let fallback = [
             format!(r#"{{{EVENT},"x":"a\"b"}}"#),
             format!(r#"{{{EVENT},"x":1e5}}"#),
             format!(r#"{{{EVENT},"x":1,"x":2}}"#),
+            format!(r#"{{{EVENT},"data":{{"abcdefgh1":1,"abcdefgh1":2}}}}"#),
+            format!(r#"{{"a":1,"a":1,{EVENT}}}"#),
             format!(r#"{{{EVENT},"data":{{"expected_version":"1"}}}}"#),
             format!(r#"{{{EVENT},"data":{{"expected_version":1.0}}}}"#),
             format!(r#"{{{EVENT},"data":{{"reasons":[{{"code":"x"}}]}}}}"#),
