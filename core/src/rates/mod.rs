@@ -48,7 +48,7 @@ pub use master::{MasterData, Tables};
 pub use matching::{Candidate, CandidateResult, Candidates, Dimension, Scope, score};
 pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
 
-pub(crate) use master::IdMap;
+pub(crate) use master::{IdHasher, IdMap};
 
 use crate::error::{Code, Error, Result};
 use crate::model::{RateUnit, TimesheetEntry};

@@ -2,7 +2,9 @@
 //! indexed for lookups, the decision for each event, the audit chain, and the
 //! response built in a defined order (no hash order reaches the output).
 
-use std::collections::hash_map::{Entry, VacantEntry};
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+use hashbrown::hash_table::{Entry, HashTable, VacantEntry};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -21,7 +23,7 @@ use super::lifecycle::{Action, Guard, RecordKind, State, candidates};
 use super::outcome::{EventOutcome, Outcome};
 use super::text::Text;
 use crate::error::{Code, Error, Result};
-use crate::rates::IdMap;
+use crate::rates::{IdHasher, IdMap};
 
 /// The outcome of an event that did not read.
 pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
@@ -92,8 +94,9 @@ struct Ledger {
     sources: IdMap<String, usize>,
     /// The index in `seen` of the source named last (events mostly come from one source).
     last_source: usize,
-    /// Per source (by `sources`): (source, id → index in `remembered`).
-    seen: Vec<(Text, IdMap<Text, usize>)>,
+    /// Per source (by `sources`): (source, id → index in `remembered`). The table holds
+    /// positions only; the ids are compared and rehashed from `remembered`.
+    seen: Vec<(Text, HashTable<usize>)>,
     /// The remembered events, in the order first remembered (each taken out once, in
     /// order, when the response is built).
     remembered: Vec<Option<Remembered>>,
@@ -129,7 +132,7 @@ struct Current {
 /// Where a decided event is remembered when its outcome is final.
 enum Slot<'m> {
     /// A new key.
-    New(VacantEntry<'m, Text, usize>),
+    New(VacantEntry<'m, usize>),
     /// In place of an expired entry.
     Expired(usize),
 }
@@ -167,7 +170,8 @@ impl<'p> Engine<'p> {
             ledger.newest = Some(ledger.newest.map_or(e.time, |n| n.max(e.time)));
             let source = ledger.source_index(&e.source);
             let next = ledger.remembered.len();
-            let Entry::Vacant(slot) = ledger.seen[source].1.entry(e.id.clone()) else {
+            let Ledger { seen, remembered, .. } = &mut ledger;
+            let Entry::Vacant(slot) = entry(&mut seen[source].1, remembered, &e.id) else {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             };
@@ -185,7 +189,10 @@ impl<'p> Engine<'p> {
         // Each source's ids: at most one per event of the batch, sized for the first source
         // (or, with an empty ledger, the first source the batch names).
         match ledger.seen.first_mut() {
-            Some((_, ids)) => ids.reserve(events),
+            Some((_, ids)) => {
+                let remembered = &ledger.remembered;
+                ids.reserve(events, |&i| hash_id(remembered[i].as_ref().map_or("", |r| r.id.as_str())));
+            }
             None => ledger.first_source_capacity = events,
         }
         let mut approvers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -228,7 +235,7 @@ impl<'p> Engine<'p> {
         let Ledger { seen, remembered, .. } = ledger;
         let (source_text, ids) = &mut seen[source];
         // One probe of the source's ids: the slot found is where a final outcome is remembered.
-        let (id, slot) = match ids.entry(Text::from(event.id)) {
+        let (id, slot) = match entry(ids, remembered, event.id) {
             Entry::Occupied(known) => {
                 let at = *known.get();
                 match remembered[at].as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
@@ -252,10 +259,10 @@ impl<'p> Engine<'p> {
                         let (event_id, subject) = (Some(first.id.clone()), Some(book.subject(event.subject)));
                         return EventOutcome { index, event_id, subject, correlation_id, outcome };
                     }
-                    None => (known.key().clone(), Slot::Expired(at)),
+                    None => (remembered[at].as_ref().map_or_else(|| Text::from(event.id), |r| r.id.clone()), Slot::Expired(at)),
                 }
             }
-            Entry::Vacant(new) => (new.key().clone(), Slot::New(new)),
+            Entry::Vacant(new) => (Text::from(event.id), Slot::New(new)),
         };
         let (outcome, subject) = book.decide(&event, kind, action, source_text, &id, &correlation_id, buf);
         if outcome.is_final() {
@@ -342,7 +349,7 @@ impl Ledger {
                 let i = self.seen.len();
                 self.sources.insert(source.to_string(), i);
                 let capacity = std::mem::take(&mut self.first_source_capacity);
-                self.seen.push((Text::from(source), IdMap::with_capacity_and_hasher(capacity, Default::default())));
+                self.seen.push((Text::from(source), HashTable::with_capacity(capacity)));
                 i
             }
         };
@@ -521,6 +528,17 @@ impl Book<'_> {
         (outcome, subject)
     }
 
+}
+
+/// The slot of event id `id` in a source's table of positions into `remembered`.
+fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[Option<Remembered>], id: &str) -> Entry<'m, usize> {
+    let id_at = |i: usize| remembered[i].as_ref().map_or("", |r| r.id.as_str());
+    table.entry(hash_id(id), |&i| id_at(i) == id, |&i| hash_id(id_at(i)))
+}
+
+/// The hash of an event id in the seen tables.
+fn hash_id(id: &str) -> u64 {
+    BuildHasherDefault::<IdHasher>::default().hash_one(id)
 }
 
 /// The positions of `items` (position, group, key; keys unique within a group) in the order
