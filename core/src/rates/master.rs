@@ -47,6 +47,14 @@ impl Hasher for IdHasher {
         self.add(u64::from(i));
     }
     #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_i32(&mut self, i: i32) {
+        self.add(u64::from(i as u32));
+    }
+    #[inline]
     fn write_u32(&mut self, i: u32) {
         self.add(u64::from(i));
     }
@@ -104,6 +112,8 @@ pub(crate) struct ProjectRef<'a> {
     pub project: &'a Project,
     pub contract: Option<u32>,
     pub tasks: IdMap<&'a str, u32>,
+    /// The ids of the workers whose `approver_for` names this project.
+    pub approvers: Vec<&'a str>,
 }
 
 impl<'a> ProjectRef<'a> {
@@ -122,26 +132,20 @@ pub(crate) enum ScopeKey<'a> {
     Default,
 }
 
-/// Whom a rule prices: one worker, a role, or anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Who<'a> {
-    Worker(&'a str),
-    Role(&'a str),
-    Anyone,
-}
-
-/// A rate card with its rules bucketed by (scope key, who).
+/// A rate card with its rules bucketed by scope key, in card order. Whom a
+/// rule prices (a worker, a role, anyone) is checked on the bucket's rules:
+/// one lookup per scope key of an entry instead of one per (key, who).
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedCard<'a> {
     pub card: &'a RateCard,
-    pub buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>>,
+    pub buckets: IdMap<ScopeKey<'a>, Vec<u32>>,
 }
 
 impl<'a> IndexedCard<'a> {
     fn new(card: &'a RateCard) -> Self {
-        let mut buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>> = IdMap::default();
+        let mut buckets: IdMap<ScopeKey<'a>, Vec<u32>> = IdMap::default();
         for (i, rule) in card.rules.iter().enumerate() {
-            buckets.entry((scope_key(rule), who(rule))).or_default().push(i as u32);
+            buckets.entry(scope_key(rule)).or_default().push(i as u32);
         }
         IndexedCard { card, buckets }
     }
@@ -165,11 +169,13 @@ pub(crate) fn scope_key(rule: &RateRule) -> ScopeKey<'_> {
     }
 }
 
-fn who(rule: &RateRule) -> Who<'_> {
+/// True when `rule` prices `worker`: it names the worker, or names no worker
+/// and the worker's role, or names neither.
+pub(crate) fn prices(rule: &RateRule, worker: &Worker) -> bool {
     match (&rule.worker_id, &rule.role) {
-        (Some(w), _) => Who::Worker(w),
-        (None, Some(r)) => Who::Role(r),
-        (None, None) => Who::Anyone,
+        (Some(w), _) => *w == worker.id,
+        (None, Some(r)) => *r == worker.role,
+        (None, None) => true,
     }
 }
 
@@ -262,7 +268,15 @@ impl<'a> MasterData<'a> {
                 project,
                 contract: contract_ids.get(project.contract_id.as_str()).copied(),
                 tasks,
+                approvers: Vec::new(),
             });
+        }
+        for w in tables.workers {
+            for p in &w.approver_for {
+                if let Some(&i) = project_ids.get(p.as_str()) {
+                    projects[i as usize].approvers.push(w.id.as_str());
+                }
+            }
         }
         Ok(MasterData {
             workers: tables.workers.iter().collect(),
