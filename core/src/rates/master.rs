@@ -132,20 +132,48 @@ pub(crate) enum ScopeKey<'a> {
     Default,
 }
 
-/// A rate card with its rules bucketed by scope key, in card order. Whom a
-/// rule prices (a worker, a role, anyone) is checked on the bucket's rules:
-/// one lookup per scope key of an entry instead of one per (key, who).
+/// Whom a rule prices, by index: a worker (its index among the workers),
+/// a role (its index among the workers' roles), or anyone. A worker or role
+/// no worker has is `None`: the rule prices nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Who {
+    Worker(Option<u32>),
+    Role(Option<u32>),
+    Anyone,
+}
+
+impl Who {
+    /// True when a rule for `self` prices the worker at `worker` with the role at `role`.
+    #[inline]
+    pub fn prices(self, worker: u32, role: u32) -> bool {
+        match self {
+            Who::Worker(w) => w == Some(worker),
+            Who::Role(r) => r == Some(role),
+            Who::Anyone => true,
+        }
+    }
+}
+
+/// A rate card with its rules bucketed by scope key, in card order, each with
+/// whom it prices. Whom is checked on the bucket's rules, by index: one
+/// lookup per scope key of an entry instead of one per (key, who), and no
+/// string comparison.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedCard<'a> {
     pub card: &'a RateCard,
-    pub buckets: IdMap<ScopeKey<'a>, Vec<u32>>,
+    pub buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>>,
 }
 
 impl<'a> IndexedCard<'a> {
-    fn new(card: &'a RateCard) -> Self {
-        let mut buckets: IdMap<ScopeKey<'a>, Vec<u32>> = IdMap::default();
+    fn new(card: &'a RateCard, worker_ids: &IdMap<&str, u32>, role_ids: &IdMap<&str, u32>) -> Self {
+        let mut buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>> = IdMap::default();
         for (i, rule) in card.rules.iter().enumerate() {
-            buckets.entry(scope_key(rule)).or_default().push(i as u32);
+            let who = match (&rule.worker_id, &rule.role) {
+                (Some(w), _) => Who::Worker(worker_ids.get(w.as_str()).copied()),
+                (None, Some(r)) => Who::Role(role_ids.get(r.as_str()).copied()),
+                (None, None) => Who::Anyone,
+            };
+            buckets.entry(scope_key(rule)).or_default().push((i as u32, who));
         }
         IndexedCard { card, buckets }
     }
@@ -169,16 +197,6 @@ pub(crate) fn scope_key(rule: &RateRule) -> ScopeKey<'_> {
     }
 }
 
-/// True when `rule` prices `worker`: it names the worker, or names no worker
-/// and the worker's role, or names neither.
-pub(crate) fn prices(rule: &RateRule, worker: &Worker) -> bool {
-    match (&rule.worker_id, &rule.role) {
-        (Some(w), _) => *w == worker.id,
-        (None, Some(r)) => *r == worker.role,
-        (None, None) => true,
-    }
-}
-
 /// Master data indexed by id for one batch. Build it once, then rate and
 /// check any number of entries against it.
 ///
@@ -190,6 +208,8 @@ pub(crate) fn prices(rule: &RateRule, worker: &Worker) -> bool {
 #[derive(Debug, Clone)]
 pub struct MasterData<'a> {
     pub(crate) workers: Vec<&'a Worker>,
+    /// Each worker's role, as an index among the distinct roles.
+    pub(crate) worker_roles: Vec<u32>,
     worker_ids: IdMap<&'a str, u32>,
     pub(crate) customers: Vec<&'a Customer>,
     pub(crate) contracts: Vec<ContractRef<'a>>,
@@ -278,7 +298,18 @@ impl<'a> MasterData<'a> {
                 }
             }
         }
+        let mut role_ids: IdMap<&str, u32> = IdMap::default();
+        let worker_roles = tables
+            .workers
+            .iter()
+            .map(|w| {
+                let next = role_ids.len() as u32;
+                *role_ids.entry(w.role.as_str()).or_insert(next)
+            })
+            .collect();
         Ok(MasterData {
+            worker_roles,
+            cards: tables.rate_cards.iter().map(|c| IndexedCard::new(c, &worker_ids, &role_ids)).collect(),
             workers: tables.workers.iter().collect(),
             worker_ids,
             customers: tables.customers.iter().collect(),
@@ -286,7 +317,6 @@ impl<'a> MasterData<'a> {
             contract_ids,
             projects,
             project_ids,
-            cards: tables.rate_cards.iter().map(IndexedCard::new).collect(),
         })
     }
 

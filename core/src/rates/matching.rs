@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
 
-use super::master::{IndexedCard, ScopeKey, prices};
+use super::master::{IndexedCard, ScopeKey};
 use crate::error::{Code, Error, Result};
 use crate::model::{RateCard, RateRule, Worker};
 
@@ -131,6 +131,10 @@ impl Candidate<'_> {
 /// What a candidate set is computed from: the entry's worker and work.
 pub(crate) struct Subject<'a> {
     pub worker: &'a Worker,
+    /// The worker's index among the workers.
+    pub worker_index: u32,
+    /// The worker's role, as an index among the workers' roles.
+    pub role: u32,
     pub task_id: Option<&'a str>,
     pub project_id: &'a str,
     pub contract_id: &'a str,
@@ -157,11 +161,11 @@ pub(crate) fn candidates(card: &IndexedCard<'_>, subject: &Subject<'_>) -> Vec<C
     ];
     let buckets = keys.map(|key| key.and_then(|k| card.buckets.get(&k)));
     let mut out = Vec::with_capacity(buckets.iter().flatten().map(|rules| rules.len()).sum());
-    for &i in buckets.into_iter().flatten().flatten() {
-        let rule = card.rule(i);
-        if !prices(rule, subject.worker) {
+    for &(i, who) in buckets.into_iter().flatten().flatten() {
+        if !who.prices(subject.worker_index, subject.role) {
             continue;
         }
+        let rule = card.rule(i);
         let scope = Scope::of(rule);
         let found =
             CandidateSpec { rule: i, score: score(rule), scope, mismatch: mismatch_in_bucket(rule, subject, scope) };

@@ -182,6 +182,8 @@ fn prepare<'a>(
             indexed,
             &Subject {
                 worker: w,
+                worker_index: worker,
+                role: master.worker_roles[worker as usize],
                 task_id: task.map(|t| pref.task(t).id.as_str()),
                 project_id: &pref.project.id,
                 contract_id: &cref.contract.id,
