@@ -89,6 +89,16 @@ struct Context<'a> {
     contract: Option<&'a Contract>,
 }
 
+/// The `not_approved` message: `status is <status>, not approved`, written out.
+fn not_approved(status: ApprovalStatus) -> &'static str {
+    match status {
+        ApprovalStatus::Draft => "status is draft, not approved",
+        ApprovalStatus::Submitted => "status is submitted, not approved",
+        ApprovalStatus::Approved => "status is approved, not approved",
+        ApprovalStatus::Rejected => "status is rejected, not approved",
+    }
+}
+
 /// Checks common to entries and expenses: approval, employment, project, contract, customer.
 #[allow(clippy::too_many_arguments)]
 fn common<'a>(
@@ -101,7 +111,7 @@ fn common<'a>(
     date: NaiveDate,
 ) -> Context<'a> {
     if status != ApprovalStatus::Approved {
-        f.add(Reason::NotApproved, || format!("status is {}, not approved", wire::name_of(&status)));
+        f.add(Reason::NotApproved, || not_approved(status).into());
     }
     match approved_by {
         Some(a) => {
@@ -345,4 +355,17 @@ fn price_expense<'a>(k: &'a Contract, x: &Expense, options: &RateOptions) -> Res
         unrounded,
         amount,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_approved_messages_name_the_status_as_the_wire_does() {
+        use ApprovalStatus::*;
+        for status in [Draft, Submitted, Approved, Rejected] {
+            assert_eq!(not_approved(status), format!("status is {}, not approved", wire::name_of(&status)));
+        }
+    }
 }
