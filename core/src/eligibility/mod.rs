@@ -316,18 +316,17 @@ pub fn assess<'a>(
         )
         .at("period"));
     }
-    unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
+    let entry_ids = unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
     unique_ids("expenses", expenses.iter().map(|x| x.id.as_str()))?;
-    let ledger = Ledger::new(run.ledger);
+    let ledger = Ledger::new(run.ledger, &entry_ids);
+    drop(entry_ids);
     let resolved = rates::resolve(master, entries);
-    let lines = rates::rate_resolved(master, entries, &resolved, options);
     let day_totals = checks::WorkerDays::new(entries, &resolved);
-    let mut out_entries: Vec<EntryAssessment<'a>> = entries
-        .iter()
-        .zip(lines)
-        .zip(&resolved)
-        .map(|((e, line), &r)| checks::entry(master, e, r, line, &day_totals, &ledger, &run.period))
-        .collect();
+    let mut out_entries: Vec<EntryAssessment<'a>> = Vec::with_capacity(entries.len());
+    // Each line goes straight into its assessment: no vector of lines in between.
+    rates::rate_each(master, entries, &resolved, options, |i, line| {
+        out_entries.push(checks::entry(master, i, &entries[i], resolved[i], line, &day_totals, &ledger, &run.period));
+    });
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =
         expenses.iter().map(|x| checks::expense(master, x, &ledger, &run.period, options)).collect();
     cap::apply(master, entries, &resolved, expenses, &mut out_entries, &mut out_expenses, run.invoiced)?;
@@ -345,35 +344,59 @@ pub fn assess<'a>(
     Ok(Assessment { entries: out_entries, expenses: out_expenses, counts })
 }
 
-fn unique_ids<'a>(kind: &str, ids: impl ExactSizeIterator<Item = &'a str>) -> Result<()> {
-    let mut seen: IdMap<&str, usize> = IdMap::default();
+/// The position of every id; `duplicate_id` when one repeats.
+fn unique_ids<'a>(kind: &str, ids: impl ExactSizeIterator<Item = &'a str>) -> Result<IdMap<&'a str, u32>> {
+    let mut seen: IdMap<&str, u32> = IdMap::default();
     seen.reserve(ids.len());
     for (i, id) in ids.enumerate() {
-        if let Some(first) = seen.insert(id, i) {
+        if let Some(first) = seen.insert(id, i as u32) {
             return Err(Error::new(Code::DuplicateId, format!("`{id}` is also the id of {kind}[{first}]"))
                 .at(format!("{kind}[{i}].id")));
         }
     }
-    Ok(())
+    Ok(seen)
 }
 
-/// The ledger indexed by (kind, id).
+/// The ledger indexed by (kind, id); its entry records also by the position
+/// of the batch's entry with that id, found from the ledger's side (the
+/// ledger is usually much smaller than the batch), so checking an entry
+/// needs no second hash of its id.
 pub(crate) struct Ledger<'a> {
     versions: IdMap<(RecordKind, &'a str), Vec<u64>>,
+    entries: IdMap<u32, Vec<u64>>,
 }
 
 impl<'a> Ledger<'a> {
-    fn new(records: &'a [LedgerRecord]) -> Self {
+    fn new(records: &'a [LedgerRecord], entry_ids: &IdMap<&str, u32>) -> Self {
         let mut versions: IdMap<(RecordKind, &'a str), Vec<u64>> = IdMap::default();
+        let mut entries: IdMap<u32, Vec<u64>> = IdMap::default();
         for r in records {
-            versions.entry((r.kind, r.id.as_str())).or_default().push(r.version);
+            if r.kind == RecordKind::Entry {
+                if let Some(&i) = entry_ids.get(r.id.as_str()) {
+                    entries.entry(i).or_default().push(r.version);
+                }
+            } else {
+                versions.entry((r.kind, r.id.as_str())).or_default().push(r.version);
+            }
         }
-        Ledger { versions }
+        Ledger { versions, entries }
     }
 
     /// (already invoiced at this version, latest other version invoiced).
     pub(crate) fn lookup(&self, kind: RecordKind, id: &str, version: u64) -> (bool, Option<u64>) {
-        match self.versions.get(&(kind, id)) {
+        Self::found(self.versions.get(&(kind, id)), version)
+    }
+
+    /// [`Ledger::lookup`] for the batch's entry at `index`.
+    pub(crate) fn lookup_entry(&self, index: usize, version: u64) -> (bool, Option<u64>) {
+        if self.entries.is_empty() {
+            return (false, None);
+        }
+        Self::found(self.entries.get(&(index as u32)), version)
+    }
+
+    fn found(versions: Option<&Vec<u64>>, version: u64) -> (bool, Option<u64>) {
+        match versions {
             None => (false, None),
             Some(v) => (v.contains(&version), v.iter().copied().filter(|x| *x != version).max()),
         }

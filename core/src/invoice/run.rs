@@ -16,7 +16,7 @@ use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
 use crate::eligibility::{self, Finding, Reason, Run, Status};
 use crate::error::{Error, Result};
-use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, Project};
+use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
 use crate::tax::{self, TaxTable};
@@ -119,7 +119,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     })?;
     let customers: BTreeMap<&str, &Customer> = req.customers.iter().map(|c| (c.id.as_str(), c)).collect();
     let contracts: BTreeMap<&str, usize> = req.contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-    let projects: BTreeMap<&str, &Project> = req.projects.iter().map(|p| (p.id.as_str(), p)).collect();
     let tax_table = TaxTable::new(&req.tax_rules).map_err(|e| e.under("tax_rules"))?;
     let options = RateOptions {
         holidays: Holidays::new(&req.holidays),
@@ -202,10 +201,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
                 let role = master.worker(&e.worker_id).map_or("", |w| w.role.as_str());
+                // The project by its index (ids are unique in the master data), its task by id.
                 let task_name = e
                     .task_id
                     .as_ref()
-                    .and_then(|t| projects.get(e.project_id.as_str())?.tasks.iter().find(|x| &x.id == t))
+                    .and_then(|t| {
+                        let p = &master.projects[master.project_index(&e.project_id)? as usize];
+                        p.tasks.get(t.as_str()).map(|&k| p.task(k))
+                    })
                     .and_then(|t| t.name.as_deref());
                 Some(Item {
                     kind: SourceKind::Entry,

@@ -92,8 +92,42 @@ pub fn round_to_scale(value: Decimal, scale: u32, mode: RoundingMode) -> Result<
             format!("scale {scale} is more than the 28 places a decimal holds"),
         ));
     }
+    if let Some(rounded) = round_small(value, scale, mode) {
+        return Ok(rounded);
+    }
     let rounded = value.round_dp_with_strategy(scale, mode.strategy(value));
     with_scale(rounded, scale)
+}
+
+/// [`round_to_scale`] in 64-bit integers, for the usual case of a value with
+/// a few more places than `scale` and a mantissa under 2^64 (an amount of
+/// hours × rate): the same result as `round_dp_with_strategy` followed by
+/// [`with_scale`], exactly, without the 96-bit loop. `None` when the value
+/// does not fit that case.
+#[inline]
+fn round_small(value: Decimal, scale: u32, mode: RoundingMode) -> Option<Decimal> {
+    let places = value.scale().checked_sub(scale).filter(|p| (1..=19).contains(p))?;
+    let magnitude = u64::try_from(value.mantissa().unsigned_abs()).ok()?;
+    let unit = 10u64.pow(places);
+    let (q, r) = (magnitude / unit, magnitude % unit);
+    let negative = value.is_sign_negative();
+    // `unit` is even, so `half` is exactly the midpoint.
+    let half = unit / 2;
+    let up = r != 0
+        && match mode {
+            RoundingMode::HalfEven => r > half || (r == half && q % 2 == 1),
+            RoundingMode::HalfAwayFromZero => r >= half,
+            RoundingMode::HalfTowardZero => r > half,
+            RoundingMode::HalfUp => r > half || (r == half && !negative),
+            RoundingMode::Up => true,
+            RoundingMode::Down => false,
+            RoundingMode::Ceiling => !negative,
+            RoundingMode::Floor => negative,
+        };
+    let q = q + u64::from(up);
+    let signed = if negative { -i128::from(q) } else { i128::from(q) };
+    // A zero result is positive, as `with_scale` writes it.
+    Some(Decimal::from_i128_with_scale(signed, scale))
 }
 
 /// `value` written with exactly `scale` places, padding with zeros. Never
@@ -234,6 +268,19 @@ mod tests {
         }
 
         proptest! {
+            /// The 64-bit fast path gives exactly (value, scale and sign) what the 96-bit rounding gives.
+            #[test]
+            fn fast_rounding_equals_rust_decimal(
+                mantissa in prop_oneof![-100_000i64..100_000, any::<i64>()],
+                value_scale in 0u32..22, scale in 0u32..8, mode in any_mode(),
+            ) {
+                let value = Decimal::new(mantissa, value_scale);
+                let slow = with_scale(value.round_dp_with_strategy(scale, mode.strategy(value)), scale).unwrap();
+                let fast = round_to_scale(value, scale, mode).unwrap();
+                prop_assert_eq!((fast.mantissa(), fast.scale(), fast.is_sign_negative()),
+                    (slow.mantissa(), slow.scale(), slow.is_sign_negative()));
+            }
+
             #[test]
             fn rounding_is_idempotent(m in -10_i64.pow(15)..10_i64.pow(15), s in 0u32..8, to in 0u32..6, mode in any_mode()) {
                 let v = Decimal::new(m, s);

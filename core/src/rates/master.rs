@@ -47,6 +47,14 @@ impl Hasher for IdHasher {
         self.add(u64::from(i));
     }
     #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_i32(&mut self, i: i32) {
+        self.add(u64::from(i as u32));
+    }
+    #[inline]
     fn write_u32(&mut self, i: u32) {
         self.add(u64::from(i));
     }
@@ -104,6 +112,8 @@ pub(crate) struct ProjectRef<'a> {
     pub project: &'a Project,
     pub contract: Option<u32>,
     pub tasks: IdMap<&'a str, u32>,
+    /// The ids of the workers whose `approver_for` names this project.
+    pub approvers: Vec<&'a str>,
 }
 
 impl<'a> ProjectRef<'a> {
@@ -122,26 +132,48 @@ pub(crate) enum ScopeKey<'a> {
     Default,
 }
 
-/// Whom a rule prices: one worker, a role, or anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Who<'a> {
-    Worker(&'a str),
-    Role(&'a str),
+/// Whom a rule prices, by index: a worker (its index among the workers),
+/// a role (its index among the workers' roles), or anyone. A worker or role
+/// no worker has is `None`: the rule prices nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Who {
+    Worker(Option<u32>),
+    Role(Option<u32>),
     Anyone,
 }
 
-/// A rate card with its rules bucketed by (scope key, who).
+impl Who {
+    /// True when a rule for `self` prices the worker at `worker` with the role at `role`.
+    #[inline]
+    pub fn prices(self, worker: u32, role: u32) -> bool {
+        match self {
+            Who::Worker(w) => w == Some(worker),
+            Who::Role(r) => r == Some(role),
+            Who::Anyone => true,
+        }
+    }
+}
+
+/// A rate card with its rules bucketed by scope key, in card order, each with
+/// whom it prices. Whom is checked on the bucket's rules, by index: one
+/// lookup per scope key of an entry instead of one per (key, who), and no
+/// string comparison.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedCard<'a> {
     pub card: &'a RateCard,
-    pub buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>>,
+    pub buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>>,
 }
 
 impl<'a> IndexedCard<'a> {
-    fn new(card: &'a RateCard) -> Self {
-        let mut buckets: IdMap<(ScopeKey<'a>, Who<'a>), Vec<u32>> = IdMap::default();
+    fn new(card: &'a RateCard, worker_ids: &IdMap<&str, u32>, role_ids: &IdMap<&str, u32>) -> Self {
+        let mut buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>> = IdMap::default();
         for (i, rule) in card.rules.iter().enumerate() {
-            buckets.entry((scope_key(rule), who(rule))).or_default().push(i as u32);
+            let who = match (&rule.worker_id, &rule.role) {
+                (Some(w), _) => Who::Worker(worker_ids.get(w.as_str()).copied()),
+                (None, Some(r)) => Who::Role(role_ids.get(r.as_str()).copied()),
+                (None, None) => Who::Anyone,
+            };
+            buckets.entry(scope_key(rule)).or_default().push((i as u32, who));
         }
         IndexedCard { card, buckets }
     }
@@ -165,14 +197,6 @@ pub(crate) fn scope_key(rule: &RateRule) -> ScopeKey<'_> {
     }
 }
 
-fn who(rule: &RateRule) -> Who<'_> {
-    match (&rule.worker_id, &rule.role) {
-        (Some(w), _) => Who::Worker(w),
-        (None, Some(r)) => Who::Role(r),
-        (None, None) => Who::Anyone,
-    }
-}
-
 /// Master data indexed by id for one batch. Build it once, then rate and
 /// check any number of entries against it.
 ///
@@ -184,6 +208,8 @@ fn who(rule: &RateRule) -> Who<'_> {
 #[derive(Debug, Clone)]
 pub struct MasterData<'a> {
     pub(crate) workers: Vec<&'a Worker>,
+    /// Each worker's role, as an index among the distinct roles.
+    pub(crate) worker_roles: Vec<u32>,
     worker_ids: IdMap<&'a str, u32>,
     pub(crate) customers: Vec<&'a Customer>,
     pub(crate) contracts: Vec<ContractRef<'a>>,
@@ -262,9 +288,28 @@ impl<'a> MasterData<'a> {
                 project,
                 contract: contract_ids.get(project.contract_id.as_str()).copied(),
                 tasks,
+                approvers: Vec::new(),
             });
         }
+        for w in tables.workers {
+            for p in &w.approver_for {
+                if let Some(&i) = project_ids.get(p.as_str()) {
+                    projects[i as usize].approvers.push(w.id.as_str());
+                }
+            }
+        }
+        let mut role_ids: IdMap<&str, u32> = IdMap::default();
+        let worker_roles = tables
+            .workers
+            .iter()
+            .map(|w| {
+                let next = role_ids.len() as u32;
+                *role_ids.entry(w.role.as_str()).or_insert(next)
+            })
+            .collect();
         Ok(MasterData {
+            worker_roles,
+            cards: tables.rate_cards.iter().map(|c| IndexedCard::new(c, &worker_ids, &role_ids)).collect(),
             workers: tables.workers.iter().collect(),
             worker_ids,
             customers: tables.customers.iter().collect(),
@@ -272,7 +317,6 @@ impl<'a> MasterData<'a> {
             contract_ids,
             projects,
             project_ids,
-            cards: tables.rate_cards.iter().map(IndexedCard::new).collect(),
         })
     }
 

@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
 
-use super::master::{IndexedCard, ScopeKey, Who};
+use super::master::{IndexedCard, ScopeKey};
 use crate::error::{Code, Error, Result};
 use crate::model::{RateCard, RateRule, Worker};
 
@@ -131,6 +131,10 @@ impl Candidate<'_> {
 /// What a candidate set is computed from: the entry's worker and work.
 pub(crate) struct Subject<'a> {
     pub worker: &'a Worker,
+    /// The worker's index among the workers.
+    pub worker_index: u32,
+    /// The worker's role, as an index among the workers' roles.
+    pub role: u32,
     pub task_id: Option<&'a str>,
     pub project_id: &'a str,
     pub contract_id: &'a str,
@@ -155,27 +159,46 @@ pub(crate) fn candidates(card: &IndexedCard<'_>, subject: &Subject<'_>) -> Vec<C
         Some(ScopeKey::Customer(subject.customer_id)),
         Some(ScopeKey::Default),
     ];
-    let whos = [Who::Worker(&subject.worker.id), Who::Role(&subject.worker.role), Who::Anyone];
-    let mut out = Vec::new();
-    for key in keys.into_iter().flatten() {
-        for who in whos {
-            if let Some(rules) = card.buckets.get(&(key, who)) {
-                for &i in rules {
-                    let rule = card.rule(i);
-                    out.push(CandidateSpec {
-                        rule: i,
-                        score: score(rule),
-                        scope: Scope::of(rule),
-                        mismatch: mismatch(rule, subject),
-                    });
-                }
-            }
+    let buckets = keys.map(|key| key.and_then(|k| card.buckets.get(&k)));
+    let mut out = Vec::with_capacity(buckets.iter().flatten().map(|rules| rules.len()).sum());
+    for &(i, who) in buckets.into_iter().flatten().flatten() {
+        if !who.prices(subject.worker_index, subject.role) {
+            continue;
         }
+        let rule = card.rule(i);
+        let scope = Scope::of(rule);
+        let found =
+            CandidateSpec { rule: i, score: score(rule), scope, mismatch: mismatch_in_bucket(rule, subject, scope) };
+        debug_assert_eq!(found.mismatch, mismatch(rule, subject));
+        out.push(found);
     }
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.rule.cmp(&b.rule)));
+    // (score, rule) orders every candidate, so the order they were found in never shows.
+    out.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.rule.cmp(&b.rule)));
     out
 }
 
+/// [`mismatch`] for a rule found in the subject's bucket of its scope that
+/// prices the subject's worker: those dimensions are known to match, so only
+/// the others are compared (a role named beside a worker, and the dimensions
+/// a rule names below its scope). The same answer, without comparing equal
+/// strings again.
+fn mismatch_in_bucket(rule: &RateRule, s: &Subject<'_>, scope: Scope) -> Option<Dimension> {
+    let differs = |named: &Option<String>, actual: &str| named.as_deref().is_some_and(|n| n != actual);
+    if rule.worker_id.is_some() && differs(&rule.role, &s.worker.role) {
+        Some(Dimension::Role)
+    } else if scope > Scope::Project && differs(&rule.project_id, s.project_id) {
+        Some(Dimension::Project)
+    } else if scope > Scope::Contract && differs(&rule.contract_id, s.contract_id) {
+        Some(Dimension::Contract)
+    } else if scope > Scope::Customer && differs(&rule.customer_id, s.customer_id) {
+        Some(Dimension::Customer)
+    } else {
+        None
+    }
+}
+
+/// The first dimension `rule` names that differs from the subject's.
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
 fn mismatch(rule: &RateRule, s: &Subject<'_>) -> Option<Dimension> {
     let differs = |named: &Option<String>, actual: Option<&str>| named.as_deref().is_some_and(|n| Some(n) != actual);
     if differs(&rule.worker_id, Some(&s.worker.id)) {

@@ -107,6 +107,22 @@ pub(crate) fn fx_applied(from: Currency, to: Currency, date: NaiveDate, options:
     Ok(FxApplied { from, to, rate: c.rate, date, as_of: c.as_of, method })
 }
 
+/// `hours <= 24`, by mantissa and scale (no rescaling `Decimal` comparison).
+#[inline]
+pub(crate) fn at_most_a_day(hours: Decimal) -> bool {
+    if hours.is_sign_negative() {
+        return true;
+    }
+    // 24 × 10^28 fits an i128; a `Decimal`'s scale is at most 28.
+    hours.mantissa() <= 24 * 10i128.pow(hours.scale())
+}
+
+/// `0 < hours <= 24`: the hours a timesheet entry (or a worker's day) may hold.
+#[inline]
+pub(crate) fn hours_in_day(hours: Decimal) -> bool {
+    !hours.is_sign_negative() && !hours.is_zero() && at_most_a_day(hours)
+}
+
 /// The worker and project index of each entry (`None` when absent), looked up once per batch.
 pub(crate) fn resolve(master: &MasterData<'_>, entries: &[TimesheetEntry]) -> Vec<(Option<u32>, Option<u32>)> {
     entries.iter().map(|e| (master.worker_index(&e.worker_id), master.project_index(&e.project_id))).collect()
@@ -120,7 +136,7 @@ fn prepare<'a>(
     caches: &mut Caches,
 ) -> Result<Prepared<'a>> {
     let day = Decimal::from(24);
-    if e.hours <= Decimal::ZERO || e.hours > day {
+    if !hours_in_day(e.hours) {
         return Err(
             Error::new(Code::InvalidHours, format!("hours {} must be above 0 and at most 24", e.hours)).at("hours")
         );
@@ -166,6 +182,8 @@ fn prepare<'a>(
             indexed,
             &Subject {
                 worker: w,
+                worker_index: worker,
+                role: master.worker_roles[worker as usize],
                 task_id: task.map(|t| pref.task(t).id.as_str()),
                 project_id: &pref.project.id,
                 contract_id: &cref.contract.id,
@@ -209,59 +227,92 @@ pub(crate) fn rate_resolved<'a>(
     resolved: &[(Option<u32>, Option<u32>)],
     options: &RateOptions,
 ) -> Vec<Result<RatedLine<'a>>> {
-    let mut caches = Caches::default();
-    let prepared: Vec<Result<Prepared<'a>>> =
-        entries.iter().zip(resolved).map(|(e, &r)| prepare(master, e, r, options, &mut caches)).collect();
-    let blocks = premiums(master, entries, &prepared, options);
-    entries
-        .iter()
-        .zip(prepared)
-        .zip(blocks)
-        .map(|((e, p), b)| finish(master, e, p?, b?, options, &mut caches))
-        .collect()
+    let mut out = Vec::with_capacity(entries.len());
+    rate_each(master, entries, resolved, options, |_, line| out.push(line));
+    out
 }
 
-/// The hour blocks of every prepared entry: split by the overtime policy of
-/// its contract, per worker, contract and ISO week.
+/// [`rate_resolved`] handing each entry's outcome to `each` (with the entry's
+/// index, in input order) as soon as it is priced, so a caller that keeps
+/// the line elsewhere never holds a vector of them.
+///
+/// Only the entries under an overtime policy need the others of their week
+/// before they can be priced: they are prepared first and split into hour
+/// blocks per worker, contract and ISO week. Every other entry is prepared
+/// and priced in one go, in the same pass that hands out the results.
+pub(crate) fn rate_each<'a>(
+    master: &MasterData<'a>,
+    entries: &'a [TimesheetEntry],
+    resolved: &[(Option<u32>, Option<u32>)],
+    options: &RateOptions,
+    mut each: impl FnMut(usize, Result<RatedLine<'a>>),
+) {
+    let mut caches = Caches::default();
+    let has_overtime = |(_, project): (Option<u32>, Option<u32>)| {
+        project
+            .and_then(|p| master.projects[p as usize].contract)
+            .is_some_and(|c| master.contracts[c as usize].contract.overtime.is_some())
+    };
+    let early: Vec<(usize, Result<Prepared<'a>>)> = resolved
+        .iter()
+        .enumerate()
+        .filter(|&(_, &r)| has_overtime(r))
+        .map(|(i, &r)| (i, prepare(master, &entries[i], r, options, &mut caches)))
+        .collect();
+    let blocks = premiums(master, entries, &early, options);
+    let mut early = early.into_iter().zip(blocks).peekable();
+    for (i, (e, &r)) in entries.iter().zip(resolved).enumerate() {
+        let line = match early.next_if(|((at, _), _)| *at == i) {
+            Some(((_, p), b)) => p.and_then(|p| finish(master, e, p, b?, options, &mut caches)),
+            // Without a policy, `finish` prices one normal block.
+            None => prepare(master, e, r, options, &mut caches)
+                .and_then(|p| finish(master, e, p, Vec::new(), options, &mut caches)),
+        };
+        each(i, line);
+    }
+}
+
+/// The hour blocks of the prepared entries under an overtime policy (`early`:
+/// input index and preparation, in input order): split by the policy of
+/// their contract, per worker, contract and ISO week. One result per item of `early`.
 fn premiums(
     master: &MasterData<'_>,
     entries: &[TimesheetEntry],
-    prepared: &[Result<Prepared<'_>>],
+    early: &[(usize, Result<Prepared<'_>>)],
     options: &RateOptions,
 ) -> Vec<Result<Vec<HourBlock>>> {
-    let mut out: Vec<Result<Vec<HourBlock>>> = Vec::with_capacity(prepared.len());
+    let mut out: Vec<Result<Vec<HourBlock>>> = (0..early.len()).map(|_| Ok(Vec::new())).collect();
     let mut weeks: IdMap<(u32, u32, i32, u32), Vec<u32>> = IdMap::default();
-    for (i, p) in prepared.iter().enumerate() {
-        match p {
-            Ok(p) if master.contracts[p.contract as usize].contract.overtime.is_some() => {
-                let (y, w) = iso_week(entries[i].date);
-                weeks.entry((p.worker, p.contract, y, w)).or_default().push(i as u32);
-                out.push(Ok(Vec::new()));
-            }
-            // Without a policy, `finish` prices one normal block: no allocation here.
-            _ => out.push(Ok(Vec::new())),
+    for (k, (i, p)) in early.iter().enumerate() {
+        if let Ok(p) = p
+            && master.contracts[p.contract as usize].contract.overtime.is_some()
+        {
+            let (y, w) = iso_week(entries[*i].date);
+            weeks.entry((p.worker, p.contract, y, w)).or_default().push(k as u32);
         }
     }
     // Each group writes only its own entries' slots, so the map's order never shows.
     for ((_, contract, _, _), mut members) in weeks {
         let Some(policy) = &master.contracts[contract as usize].contract.overtime else { continue };
-        members.sort_by_key(|&i| (entries[i as usize].date, i));
+        // Positions in `early` follow input order: (date, position) orders as (date, input index).
+        members.sort_by_key(|&k| (entries[early[k as usize].0].date, k));
         let items: Vec<(NaiveDate, Decimal)> = members
             .iter()
-            .map(|&i| {
-                let hours = prepared[i as usize].as_ref().map_or(Decimal::ZERO, |p| p.hours.billable);
-                (entries[i as usize].date, hours)
+            .map(|&k| {
+                let (i, p) = &early[k as usize];
+                let hours = p.as_ref().map_or(Decimal::ZERO, |p| p.hours.billable);
+                (entries[*i].date, hours)
             })
             .collect();
         match allocate_week(policy, &options.holidays, &items) {
             Ok(split) => {
-                for (i, b) in members.iter().zip(split) {
-                    out[*i as usize] = Ok(b);
+                for (k, b) in members.iter().zip(split) {
+                    out[*k as usize] = Ok(b);
                 }
             }
             Err(e) => {
-                for i in &members {
-                    out[*i as usize] = Err(e.clone());
+                for k in &members {
+                    out[*k as usize] = Err(e.clone());
                 }
             }
         }
