@@ -259,7 +259,10 @@ impl<'p> Engine<'p> {
                         let (event_id, subject) = (Some(first.id.clone()), Some(book.subject(event.subject)));
                         return EventOutcome { index, event_id, subject, correlation_id, outcome };
                     }
-                    None => (remembered[at].as_ref().map_or_else(|| Text::from(event.id), |r| r.id.clone()), Slot::Expired(at)),
+                    None => (
+                        remembered[at].as_ref().map_or_else(|| Text::from(event.id), |r| r.id.clone()),
+                        Slot::Expired(at),
+                    ),
                 }
             }
             Entry::Vacant(new) => (Text::from(event.id), Slot::New(new)),
@@ -527,7 +530,6 @@ impl Book<'_> {
         record.reasons = reasons;
         (outcome, subject)
     }
-
 }
 
 /// The slot of event id `id` in a source's table of positions into `remembered`.

@@ -267,7 +267,8 @@ impl Scanner {
                             self.nodes[key].prefix = key_prefix(c.bytes, start, stop);
                             if let Some(p) = previous {
                                 let (a, b) = (&self.nodes[p], &self.nodes[key]);
-                                let order = a.prefix.cmp(&b.prefix).then_with(|| c.bytes[a.range()].cmp(&c.bytes[b.range()]));
+                                let order =
+                                    a.prefix.cmp(&b.prefix).then_with(|| c.bytes[a.range()].cmp(&c.bytes[b.range()]));
                                 sorted &= order.is_lt();
                             }
                             previous = Some(key);
