@@ -5,10 +5,9 @@
 
 use std::fmt;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
-use super::text::Text;
+use super::text::{Text, string_on_the_wire};
 
 /// A SHA-256 digest: 64 lowercase hex digits on the wire.
 ///
@@ -162,25 +161,7 @@ impl Serialize for Digest {
     }
 }
 
-impl<'de> Deserialize<'de> for Digest {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Digest::from)
-    }
-}
-
-impl JsonSchema for Digest {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        String::schema_name()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        String::json_schema(generator)
-    }
-}
+string_on_the_wire!(Digest);
 
 #[cfg(test)]
 mod tests {
