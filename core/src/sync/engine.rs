@@ -44,8 +44,8 @@ struct Remembered {
     time: DateTime<FixedOffset>,
     fingerprint: Digest,
     outcome: Kept,
-    /// The event's source, as an index into `Engine::seen`.
-    source: u32,
+    /// The event's source, as an index into `Ledger::seen`.
+    source: usize,
 }
 
 /// A remembered outcome.
@@ -182,7 +182,7 @@ impl<'p> Engine<'p> {
                 time: e.time,
                 fingerprint: e.fingerprint,
                 outcome: Kept::new(&e.outcome),
-                source: source as u32,
+                source,
             }));
         }
         ledger.remembered.reserve(events);
@@ -191,7 +191,7 @@ impl<'p> Engine<'p> {
         match ledger.seen.first_mut() {
             Some((_, ids)) => {
                 let remembered = &ledger.remembered;
-                ids.reserve(events, |&i| hash_id(remembered[i].as_ref().map_or("", |r| r.id.as_str())));
+                ids.reserve(events, |&i| hash_id(id_at(remembered, i)));
             }
             None => ledger.first_source_capacity = events,
         }
@@ -275,7 +275,7 @@ impl<'p> Engine<'p> {
                 time: event.time,
                 fingerprint: Digest::from_bytes(fingerprint),
                 outcome: Kept::new(&outcome),
-                source: source as u32,
+                source,
             });
             match slot {
                 Slot::New(new) => {
@@ -304,14 +304,14 @@ impl<'p> Engine<'p> {
         let mut remembered = ledger.remembered;
         let kept = remembered.iter().enumerate().filter_map(|(i, r)| {
             let r = r.as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c))?;
-            Some((i, rank[r.source as usize], r.id.as_str()))
+            Some((i, rank[r.source], r.id.as_str()))
         });
-        let order = sorted_positions(kept, |i| remembered[i].as_ref().map_or("", |r| r.id.as_str()));
+        let order = sorted_positions(kept, |i| id_at(&remembered, i));
         let entries = order
             .into_iter()
             .filter_map(|i| remembered[i].take())
             .map(|r| SeenEntry {
-                source: sources[rank[r.source as usize]].clone(),
+                source: sources[rank[r.source]].clone(),
                 id: r.id,
                 fingerprint: r.fingerprint,
                 time: r.time,
@@ -534,8 +534,13 @@ impl Book<'_> {
 
 /// The slot of event id `id` in a source's table of positions into `remembered`.
 fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[Option<Remembered>], id: &str) -> Entry<'m, usize> {
-    let id_at = |i: usize| remembered[i].as_ref().map_or("", |r| r.id.as_str());
-    table.entry(hash_id(id), |&i| id_at(i) == id, |&i| hash_id(id_at(i)))
+    table.entry(hash_id(id), |&i| id_at(remembered, i) == id, |&i| hash_id(id_at(remembered, i)))
+}
+
+/// The id of the remembered event at `i` (every position a table holds is remembered until the
+/// response is built).
+fn id_at(remembered: &[Option<Remembered>], i: usize) -> &str {
+    remembered[i].as_ref().map_or("", |r| r.id.as_str())
 }
 
 /// The hash of an event id in the seen tables.
