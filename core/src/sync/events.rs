@@ -479,26 +479,12 @@ pub(crate) fn write_json_string(s: &str, out: &mut Vec<u8>) {
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    super::digest::Digest::sha256(bytes).to_string()
 }
 
 /// SHA-256 of `bytes`.
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
-}
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    hex_into(bytes, &mut out);
-    // Hex digits are ASCII.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Append the lowercase hex of `bytes` to `out`.
-pub(crate) fn hex_into(bytes: &[u8], out: &mut Vec<u8>) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.extend(bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]));
 }
 
 /// The payload fingerprint of an event document: SHA-256 hex of its canonical
@@ -511,7 +497,7 @@ pub(crate) fn hex_into(bytes: &[u8], out: &mut Vec<u8>) {
 /// assert_eq!(fingerprint(&a, &mut Vec::new()), fingerprint(&b, &mut Vec::new()));
 /// ```
 pub fn fingerprint(event: &Value, buf: &mut Vec<u8>) -> String {
-    hex(&fingerprint_bytes(event, buf))
+    super::digest::Digest::from_bytes(fingerprint_bytes(event, buf)).to_string()
 }
 
 /// [`fingerprint`] as the 32 bytes of the digest, before hex.

@@ -580,7 +580,11 @@ mod tests {
         for text in &read {
             let scanned = scanner.read(text, &mut buf).unwrap_or_else(|| panic!("not read: {text}"));
             let value: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(super::super::events::hex(&scanned.fingerprint), fingerprint(&value, &mut Vec::new()), "{text}");
+            assert_eq!(
+                crate::sync::Digest::from_bytes(scanned.fingerprint).to_string(),
+                fingerprint(&value, &mut Vec::new()),
+                "{text}"
+            );
             assert_eq!((scanned.event.id, scanned.event.subject, scanned.specversion), ("e1", "ts-1", "1.0"));
         }
         for text in &fallback {
