@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
@@ -95,8 +95,58 @@ pub fn parse_date(text: &str) -> Result<NaiveDate> {
 
 /// Parse an RFC 3339 instant with an offset (`2026-03-31T17:00:00+02:00`).
 pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>> {
+    if let Some(instant) = usual_instant(text.as_bytes()) {
+        return Ok(instant);
+    }
     DateTime::parse_from_rfc3339(text)
         .map_err(|_| Error::new(Code::InvalidInstant, format!("`{text}` is not an RFC 3339 instant with an offset")))
+}
+
+/// The usual shape of an instant, `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, read
+/// without chrono's general parser. `None` for anything else (fractions of a second, a leap
+/// second, a lowercase `t` or `z`, a space, an invalid date or offset): the caller then asks
+/// chrono, so every text gets exactly chrono's answer (a property test compares the two).
+fn usual_instant(text: &[u8]) -> Option<DateTime<FixedOffset>> {
+    let (local, zone): (&[u8; 19], &[u8]) = match text.len() {
+        20 if text[19] == b'Z' => (text[..19].try_into().ok()?, &[]),
+        25 if matches!(text[19], b'+' | b'-') && text[22] == b':' => (text[..19].try_into().ok()?, &text[19..]),
+        _ => return None,
+    };
+    if local[4] != b'-' || local[7] != b'-' || local[10] != b'T' || local[13] != b':' || local[16] != b':' {
+        return None;
+    }
+    // Every other byte is a digit: subtracting '0' leaves 0..=9, anything else wraps above 9.
+    let digit = |byte: u8| u32::from(byte.wrapping_sub(b'0'));
+    let two = |bytes: &[u8]| digit(bytes[0]) * 10 + digit(bytes[1]);
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let mut not_digits = false;
+    for i in DIGITS {
+        not_digits |= digit(local[i]) > 9;
+    }
+    if not_digits {
+        return None;
+    }
+    let year = two(&local[0..2]) * 100 + two(&local[2..4]);
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, two(&local[5..7]), two(&local[8..10]))?;
+    // `from_hms_opt` takes seconds up to 59 only: chrono reads a leap second (60) its own way.
+    let time = NaiveTime::from_hms_opt(two(&local[11..13]), two(&local[14..16]), two(&local[17..19]))?;
+    let offset_seconds = match zone {
+        [sign, h1, h2, b':', m1, m2] => {
+            if digit(*h1) > 9 || digit(*h2) > 9 || digit(*m1) > 9 || digit(*m2) > 9 {
+                return None;
+            }
+            let (hours, minutes) = (digit(*h1) * 10 + digit(*h2), digit(*m1) * 10 + digit(*m2));
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            if *sign == b'-' { -seconds } else { seconds }
+        }
+        _ => 0,
+    };
+    let offset = FixedOffset::east_opt(offset_seconds)?;
+    let utc = date.and_time(time).checked_sub_offset(offset)?;
+    Some(DateTime::from_naive_utc_and_offset(utc, offset))
 }
 
 /// Turn a coded error into a serde error; [`from_json`] turns it back.
@@ -399,5 +449,45 @@ mod tests {
         assert_eq!(parse_date("2026-2-3").unwrap_err().code, Code::InvalidDate);
         assert_eq!(parse_instant("2026-03-31T17:00:00").unwrap_err().code, Code::InvalidInstant);
         assert!(parse_instant("2026-03-31T17:00:00+02:00").is_ok());
+    }
+
+    #[test]
+    fn usual_instants_read_as_chrono_reads_them() {
+        let read = |text: &str| parse_instant(text).map(|t| t.to_rfc3339());
+        assert_eq!(read("2026-03-31T17:00:00+02:00").unwrap(), "2026-03-31T17:00:00+02:00");
+        assert_eq!(read("2026-03-31T17:00:00Z").unwrap(), "2026-03-31T17:00:00+00:00");
+        assert_eq!(read("2026-03-31T17:00:00-00:00").unwrap(), "2026-03-31T17:00:00+00:00");
+        assert_eq!(parse_instant("2026-01-01T00:30:00+01:00").unwrap().timestamp(), 1_767_223_800);
+        // Not the usual shape: chrono decides.
+        assert_eq!(read("2026-03-31t17:00:00.5z").unwrap(), "2026-03-31T17:00:00.500+00:00");
+        assert_eq!(read("2016-12-31T23:59:60Z").unwrap(), "2016-12-31T23:59:60+00:00");
+        for bad in ["2026-02-30T10:00:00Z", "2026-03-31T24:00:00Z", "2026-03-31T17:00:00+24:00", "2026-03-31T17:00:00"]
+        {
+            assert_eq!(parse_instant(bad).unwrap_err().code, Code::InvalidInstant, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast path gives chrono's answer, instant and offset, or leaves the text to chrono.
+        #[test]
+        fn the_usual_instant_is_chronos(
+            (year, month, day) in (0u32..10_000, 0u32..14, 0u32..33),
+            (hour, minute, second) in (0u32..25, 0u32..61, 0u32..62),
+            (separator, zone) in (proptest::sample::select(vec!['T', 'T', 't', ' ']), 0u8..4),
+            (sign, offset_hours, offset_minutes) in (proptest::sample::select(vec!['+', '-']), 0u32..25, 0u32..61),
+        ) {
+            let zone = match zone {
+                0 => "Z".to_string(),
+                1 => "z".to_string(),
+                _ => format!("{sign}{offset_hours:02}:{offset_minutes:02}"),
+            };
+            let text = format!("{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}:{second:02}{zone}");
+            let chrono = DateTime::parse_from_rfc3339(&text).ok();
+            if let Some(fast) = usual_instant(text.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), chrono);
+                proptest::prop_assert_eq!(Some(fast.offset()), chrono.as_ref().map(DateTime::offset));
+            }
+            proptest::prop_assert_eq!(parse_instant(&text).ok().map(|t| t.to_rfc3339()), chrono.map(|t| t.to_rfc3339()));
+        }
     }
 }

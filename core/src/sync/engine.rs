@@ -4,7 +4,7 @@
 
 use std::hash::{BuildHasher, BuildHasherDefault};
 
-use hashbrown::hash_table::{Entry, HashTable, VacantEntry};
+use hashbrown::hash_table::{Entry, HashTable, OccupiedEntry, VacantEntry};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
@@ -36,51 +36,10 @@ pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
     }
 }
 
-/// What the ledger remembers of one event. The outcome of an applied event (nearly every
-/// remembered one) is kept in place; any other is boxed.
-struct Remembered {
-    id: Text,
-    subject: Text,
-    time: DateTime<FixedOffset>,
-    fingerprint: Digest,
-    outcome: Kept,
-    /// The event's source, as an index into `Ledger::seen`.
-    source: usize,
-}
-
-/// A remembered outcome.
-enum Kept {
-    Applied { from: Option<State>, to: State, version: u64 },
-    Other(Box<Outcome>),
-}
-
-impl Kept {
-    fn new(outcome: &Outcome) -> Self {
-        match *outcome {
-            Outcome::Applied { from, to, version } => Kept::Applied { from, to, version },
-            ref other => Kept::Other(Box::new(other.clone())),
-        }
-    }
-
-    fn outcome(&self) -> Outcome {
-        match self {
-            &Kept::Applied { from, to, version } => Outcome::Applied { from, to, version },
-            Kept::Other(outcome) => (**outcome).clone(),
-        }
-    }
-
-    fn into_outcome(self) -> Outcome {
-        match self {
-            Kept::Applied { from, to, version } => Outcome::Applied { from, to, version },
-            Kept::Other(outcome) => *outcome,
-        }
-    }
-}
-
 /// The state of one call: the ledger half and the records half, apart so that an event's
-/// slot in the ledger can be held while its record is decided. Records and the ledger are
-/// kept in hash maps for the lookups and sorted once, by id and by source then id, when the
-/// response is built, so no hash order reaches the output.
+/// slot in the ledger can be held while its record is decided. Records and the ledger's keys
+/// are found through hash tables; records are sorted by id once when the response is built,
+/// and the ledger is returned in the order remembered, so no hash order reaches the output.
 pub(super) struct Engine<'p> {
     ledger: Ledger,
     book: Book<'p>,
@@ -97,9 +56,11 @@ struct Ledger {
     /// Per source (by `sources`): (source, id → index in `remembered`). The table holds
     /// positions only; the ids are compared and rehashed from `remembered`.
     seen: Vec<(Text, HashTable<usize>)>,
-    /// The remembered events, in the order first remembered (each taken out once, in
-    /// order, when the response is built).
-    remembered: Vec<Option<Remembered>>,
+    /// The remembered events as the ledger returns them, in the order they were first
+    /// remembered: the ledger passed in, then this call's in the order of their events. An
+    /// expired entry whose key comes again stays where it is (the response leaves it out, as
+    /// it leaves out every expired entry) and the new one is appended.
+    remembered: Vec<SeenEntry>,
     newest: Option<DateTime<FixedOffset>>,
     /// `None`: the retention is longer than any time span, nothing expires.
     retention: Option<TimeDelta>,
@@ -115,6 +76,10 @@ struct Book<'p> {
     record_index: IdMap<Text, usize>,
     /// Event types and actors seen in this call, shared by the history entries.
     names: IdMap<Text, ()>,
+    /// The event type and the actor named last (events mostly come in runs of one type by
+    /// one actor), checked before `names`.
+    last_type: Text,
+    last_actor: Text,
     /// project → approvers.
     approvers: BTreeMap<&'p str, BTreeSet<&'p str>>,
     transient: &'p [String],
@@ -133,8 +98,8 @@ struct Current {
 enum Slot<'m> {
     /// A new key.
     New(VacantEntry<'m, usize>),
-    /// In place of an expired entry.
-    Expired(usize),
+    /// The key of an expired entry: the key is moved to the new entry.
+    Expired(OccupiedEntry<'m, usize>),
 }
 
 impl<'p> Engine<'p> {
@@ -166,25 +131,18 @@ impl<'p> Engine<'p> {
             retention: i64::try_from(policy.retention_seconds).ok().and_then(TimeDelta::try_seconds),
             first_source_capacity: 0,
         };
-        for (i, e) in seen.entries.into_iter().enumerate() {
+        // The ledger passed in is the start of the one returned (its vector reused).
+        let entries = seen.entries;
+        for (i, e) in entries.iter().enumerate() {
             ledger.newest = Some(ledger.newest.map_or(e.time, |n| n.max(e.time)));
             let source = ledger.source_index(&e.source);
-            let next = ledger.remembered.len();
-            let Ledger { seen, remembered, .. } = &mut ledger;
-            let Entry::Vacant(slot) = entry(&mut seen[source].1, remembered, &e.id) else {
+            let Entry::Vacant(slot) = entry(&mut ledger.seen[source].1, &entries, &e.id) else {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             };
-            slot.insert(next);
-            ledger.remembered.push(Some(Remembered {
-                id: e.id,
-                subject: e.subject,
-                time: e.time,
-                fingerprint: e.fingerprint,
-                outcome: Kept::new(&e.outcome),
-                source,
-            }));
+            slot.insert(i);
         }
+        ledger.remembered = entries;
         ledger.remembered.reserve(events);
         // Each source's ids: at most one per event of the batch, sized for the first source
         // (or, with an empty ledger, the first source the batch names).
@@ -204,8 +162,15 @@ impl<'p> Engine<'p> {
                 approvers.entry(project).or_default().insert(&w.id);
             }
         }
-        let book =
-            Book { records, record_index, names: IdMap::default(), approvers, transient: &policy.transient_reasons };
+        let book = Book {
+            records,
+            record_index,
+            names: IdMap::default(),
+            last_type: Text::default(),
+            last_actor: Text::default(),
+            approvers,
+            transient: &policy.transient_reasons,
+        };
         Ok(Engine { ledger, book, buf: Vec::with_capacity(512) })
     }
 
@@ -238,7 +203,7 @@ impl<'p> Engine<'p> {
         let (id, slot) = match entry(ids, remembered, event.id) {
             Entry::Occupied(known) => {
                 let at = *known.get();
-                match remembered[at].as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
+                match Some(&remembered[at]).filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
                     // The same payload: the same id, and the same subject unless the ledger
                     // passed in says otherwise.
                     Some(first) if first.fingerprint.bytes() == Some(&fingerprint) => {
@@ -247,7 +212,7 @@ impl<'p> Engine<'p> {
                         } else {
                             book.subject(event.subject)
                         };
-                        let outcome = Outcome::Duplicate { first: Box::new(first.outcome.outcome()) };
+                        let outcome = Outcome::Duplicate { first: Box::new(first.outcome.clone()) };
                         let event_id = Some(first.id.clone());
                         return EventOutcome { index, event_id, subject: Some(subject), correlation_id, outcome };
                     }
@@ -259,31 +224,28 @@ impl<'p> Engine<'p> {
                         let (event_id, subject) = (Some(first.id.clone()), Some(book.subject(event.subject)));
                         return EventOutcome { index, event_id, subject, correlation_id, outcome };
                     }
-                    None => (
-                        remembered[at].as_ref().map_or_else(|| Text::from(event.id), |r| r.id.clone()),
-                        Slot::Expired(at),
-                    ),
+                    None => (remembered[at].id.clone(), Slot::Expired(known)),
                 }
             }
             Entry::Vacant(new) => (Text::from(event.id), Slot::New(new)),
         };
         let (outcome, subject) = book.decide(&event, kind, action, source_text, &id, &correlation_id, buf);
         if outcome.is_final() {
-            let value = Some(Remembered {
+            let value = SeenEntry {
+                source: source_text.clone(),
                 id: id.clone(),
-                subject: subject.clone(),
-                time: event.time,
                 fingerprint: Digest::from_bytes(fingerprint),
-                outcome: Kept::new(&outcome),
-                source,
-            });
+                time: event.time,
+                subject: subject.clone(),
+                outcome: outcome.clone(),
+            };
             match slot {
                 Slot::New(new) => {
                     new.insert(remembered.len());
-                    remembered.push(value);
                 }
-                Slot::Expired(at) => remembered[at] = value,
+                Slot::Expired(mut known) => *known.get_mut() = remembered.len(),
             }
+            remembered.push(value);
         }
         EventOutcome { index, event_id: Some(id), subject: Some(subject), correlation_id, outcome }
     }
@@ -291,39 +253,14 @@ impl<'p> Engine<'p> {
     pub(super) fn finish(self, outcomes: Vec<EventOutcome>) -> Applied {
         let Engine { ledger, book, .. } = self;
         let cutoff = ledger.cutoff();
-        // Sources by name, then ids: sort (source rank, id) positions, then take the entries
-        // out in that order.
-        let mut by_name: Vec<usize> = (0..ledger.seen.len()).collect();
-        by_name.sort_unstable_by(|&a, &b| ledger.seen[a].0.cmp(&ledger.seen[b].0));
-        let mut rank = vec![0; ledger.seen.len()];
-        for (r, &s) in by_name.iter().enumerate() {
-            rank[s] = r;
-        }
-        let sources: Vec<Text> = by_name.iter().map(|&s| ledger.seen[s].0.clone()).collect();
         drop(ledger.seen);
-        let mut remembered = ledger.remembered;
-        let kept = remembered.iter().enumerate().filter_map(|(i, r)| {
-            let r = r.as_ref().filter(|r| cutoff.is_none_or(|c| r.time >= c))?;
-            Some((i, rank[r.source], r.id.as_str()))
-        });
-        let order = sorted_positions(kept, |i| id_at(&remembered, i));
-        let entries = order
-            .into_iter()
-            .filter_map(|i| remembered[i].take())
-            .map(|r| SeenEntry {
-                source: sources[rank[r.source]].clone(),
-                id: r.id,
-                fingerprint: r.fingerprint,
-                time: r.time,
-                subject: r.subject,
-                outcome: r.outcome.into_outcome(),
-            })
-            .collect();
-        drop(remembered);
+        // In place: the remembered entries are already in the ledger's order.
+        let mut entries = ledger.remembered;
+        if let Some(cutoff) = cutoff {
+            entries.retain(|r| r.time >= cutoff);
+        }
         drop(book.record_index);
-        let order = sorted_positions(book.records.iter().enumerate().map(|(i, r)| (i, 0, r.id.as_str())), |i| {
-            book.records[i].id.as_str()
-        });
+        let order = sorted_positions(book.records.iter().map(|r| r.id.as_str()), |i| book.records[i].id.as_str());
         let mut slots: Vec<Option<SyncRecord>> = book.records.into_iter().map(Some).collect();
         let records: Vec<SyncRecord> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         drop(slots);
@@ -367,16 +304,21 @@ impl Ledger {
 }
 
 impl Book<'_> {
-    /// `name` as a shared text: one allocation per distinct name in the call.
-    fn name(&mut self, name: &str) -> Text {
-        match self.names.get_key_value(name) {
-            Some((text, ())) => text.clone(),
-            None => {
-                let text = Text::from(name);
-                self.names.insert(text.clone(), ());
-                text
-            }
+    /// `name` as a shared text: one allocation per distinct name in the call. `last` is the
+    /// name of the same role (type or actor) given last, returned without a lookup when it is
+    /// `name` again.
+    fn name(names: &mut IdMap<Text, ()>, last: &mut Text, name: &str) -> Text {
+        if last.as_str() != name {
+            *last = match names.get_key_value(name) {
+                Some((text, ())) => text.clone(),
+                None => {
+                    let text = Text::from(name);
+                    names.insert(text.clone(), ());
+                    text
+                }
+            };
         }
+        last.clone()
     }
 
     /// The record id `subject` as a shared text: the record's key when it exists.
@@ -483,9 +425,9 @@ impl Book<'_> {
             (None, Action::Approve) => data.approver_id,
             (None, _) => None,
         };
-        let actor = actor.map(|a| self.name(a));
+        let actor = actor.map(|a| Self::name(&mut self.names, &mut self.last_actor, a));
         let source = source.clone();
-        let event_type = self.name(event.event_type);
+        let event_type = Self::name(&mut self.names, &mut self.last_type, event.event_type);
         let record = &mut self.records[index];
         match action {
             Action::Submit => {
@@ -533,14 +475,13 @@ impl Book<'_> {
 }
 
 /// The slot of event id `id` in a source's table of positions into `remembered`.
-fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[Option<Remembered>], id: &str) -> Entry<'m, usize> {
+fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[SeenEntry], id: &str) -> Entry<'m, usize> {
     table.entry(hash_id(id), |&i| id_at(remembered, i) == id, |&i| hash_id(id_at(remembered, i)))
 }
 
-/// The id of the remembered event at `i` (every position a table holds is remembered until the
-/// response is built).
-fn id_at(remembered: &[Option<Remembered>], i: usize) -> &str {
-    remembered[i].as_ref().map_or("", |r| r.id.as_str())
+/// The id of the remembered event at `i`.
+fn id_at(remembered: &[SeenEntry], i: usize) -> &str {
+    remembered[i].id.as_str()
 }
 
 /// The hash of an event id in the seen tables.
@@ -548,20 +489,18 @@ fn hash_id(id: &str) -> u64 {
     BuildHasherDefault::<IdHasher>::default().hash_one(id)
 }
 
-/// The positions of `items` (position, group, key; keys unique within a group) in the order
-/// of their group, then key. Each position carries the key's first 16 bytes as two numbers,
-/// so most comparisons do not reach the text (`key` gives the text of a position).
-fn sorted_positions<'k>(
-    items: impl Iterator<Item = (usize, usize, &'k str)>,
-    key: impl Fn(usize) -> &'k str,
-) -> Vec<usize> {
-    let mut order: Vec<(usize, u64, u64, usize)> = items
-        .map(|(i, group, text)| {
+/// The positions of `keys` (unique) in the order of the keys. Each position carries the key's
+/// first 16 bytes as two numbers, so most comparisons do not reach the text (`key` gives the
+/// text of a position).
+fn sorted_positions<'k>(keys: impl Iterator<Item = &'k str>, key: impl Fn(usize) -> &'k str) -> Vec<usize> {
+    let mut order: Vec<(u64, u64, usize)> = keys
+        .enumerate()
+        .map(|(i, text)| {
             let (hi, lo) = prefix(text);
-            (group, hi, lo, i)
+            (hi, lo, i)
         })
         .collect();
-    order.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then_with(|| key(a.3).cmp(key(b.3))));
+    order.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| key(a.2).cmp(key(b.2))));
     order.into_iter().map(|(.., i)| i).collect()
 }
 

@@ -18,7 +18,7 @@ pub struct SeenLedger {
     #[serde(default, deserialize_with = "opt_instant", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub newest_event_time: Option<DateTime<FixedOffset>>,
-    /// One entry per remembered event, sorted by `source` then `id`.
+    /// One entry per remembered event, in the order remembered (oldest first; see `docs/sync.md`).
     #[serde(default)]
     pub entries: Vec<SeenEntry>,
 }

@@ -172,9 +172,10 @@ fn duplicates_conflicts_stale_and_out_of_order() {
     assert_ne!(first_fingerprint, fingerprint);
     assert_eq!(out.outcomes[4].outcome, Outcome::StaleEvent { expected_version: 1, record_version: 2 });
     assert_eq!(out.outcomes[5].outcome, Outcome::OutOfOrder { expected_version: 3, record_version: 2 });
-    // Remembered: the two applied and the stale one; not the conflict, not the out-of-order one.
+    // Remembered, in the order decided: the two applied and the stale one; not the conflict,
+    // not the out-of-order one.
     let keys: Vec<_> = out.seen.entries.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(keys, ["late", "ts-1-1", "ts-1-2"]);
+    assert_eq!(keys, ["ts-1-1", "ts-1-2", "late"]);
     // The out-of-order event applies when delivered again after its predecessor.
     let more = vec![ev("ts-1-3", "record.enriched", "ts-1", 2, v(2)), ev("early", "record.validated", "ts-1", 3, v(3))];
     let out = apply_events(out.records, out.seen, more, &policy()).unwrap();
