@@ -13,7 +13,6 @@ use crate::model::{
 };
 use crate::money::{overflow, round_to_scale};
 use crate::rates::{self, IdMap, MasterData, Parts, RateOptions, RatedLine};
-use crate::wire;
 
 /// Recorded hours per worker and day, over the entries whose own hours are
 /// valid, with each entry's worker-day found once: worker-days are keyed by
@@ -99,6 +98,34 @@ fn not_approved(status: ApprovalStatus) -> &'static str {
     }
 }
 
+/// A billing type's wire name, written out (a unit test pins it to the wire's).
+fn billing_type_name(t: BillingType) -> &'static str {
+    match t {
+        BillingType::TimeAndMaterials => "time_and_materials",
+        BillingType::FixedFee => "fixed_fee",
+        BillingType::Retainer => "retainer",
+        BillingType::NonBillable => "non_billable",
+    }
+}
+
+/// A project status's wire name, written out.
+fn project_status_name(s: ProjectStatus) -> &'static str {
+    match s {
+        ProjectStatus::Open => "open",
+        ProjectStatus::Closed => "closed",
+        ProjectStatus::OnHold => "on_hold",
+    }
+}
+
+/// A customer status's wire name, written out.
+fn customer_status_name(s: CustomerStatus) -> &'static str {
+    match s {
+        CustomerStatus::Active => "active",
+        CustomerStatus::BillingHold => "billing_hold",
+        CustomerStatus::Inactive => "inactive",
+    }
+}
+
 /// Checks common to entries and expenses: approval, employment, project, contract, customer.
 #[allow(clippy::too_many_arguments)]
 fn common<'a>(
@@ -147,7 +174,9 @@ fn common<'a>(
     };
     let p = pref.project;
     if p.status != ProjectStatus::Open {
-        f.add(Reason::ProjectClosed, || format!("project `{project_id}` is {}, not open", wire::name_of(&p.status)));
+        f.add(Reason::ProjectClosed, || {
+            ["project `", project_id, "` is ", project_status_name(p.status), ", not open"].concat()
+        });
     }
     let Some(cref) = pref.contract.map(|c| &master.contracts[c as usize]) else {
         f.add(Reason::UnknownReference, || format!("project `{project_id}`'s contract `{}` is absent", p.contract_id));
@@ -162,7 +191,7 @@ fn common<'a>(
             f.add(Reason::UnknownReference, || format!("contract `{}`'s customer `{}` is absent", k.id, k.customer_id))
         }
         Some(c) if c.status != CustomerStatus::Active => {
-            f.add(Reason::CustomerOnHold, || format!("customer `{}` is {}", c.id, wire::name_of(&c.status)))
+            f.add(Reason::CustomerOnHold, || ["customer `", &c.id, "` is ", customer_status_name(c.status)].concat())
         }
         Some(_) => {}
     }
@@ -194,7 +223,7 @@ pub(crate) fn entry<'a>(
     index: usize,
     e: &'a TimesheetEntry,
     (worker, project): (Option<u32>, Option<u32>),
-    line: Result<RatedLine<'a>>,
+    line: Result<Box<RatedLine<'a>>>,
     day_totals: &WorkerDays,
     ledger: &Ledger<'_>,
     period: &Period,
@@ -227,11 +256,14 @@ pub(crate) fn entry<'a>(
         && k.billing_type != BillingType::TimeAndMaterials
     {
         f.add(Reason::ContractNotHourly, || {
-            format!(
-                "contract `{}` is {}: hours are work in progress, not revenue",
-                k.id,
-                wire::name_of(&k.billing_type)
-            )
+            [
+                "contract `",
+                &k.id,
+                "` is ",
+                billing_type_name(k.billing_type),
+                ": hours are work in progress, not revenue",
+            ]
+            .concat()
         });
     }
     if !rates::hours_in_day(e.hours) {
@@ -242,7 +274,7 @@ pub(crate) fn entry<'a>(
         f.add(Reason::InvalidHours, || format!("`{}` records {total} hours on {}, more than 24", e.worker_id, e.date));
     }
     let line = match line {
-        Ok(l) => Some(Box::new(l)),
+        Ok(l) => Some(l),
         Err(err) => {
             f.add_error(&err);
             None
@@ -360,6 +392,21 @@ fn price_expense<'a>(k: &'a Contract, x: &Expense, options: &RateOptions) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire;
+
+    #[test]
+    fn written_out_names_are_the_wire_names() {
+        use BillingType::*;
+        for t in [TimeAndMaterials, FixedFee, Retainer, NonBillable] {
+            assert_eq!(billing_type_name(t), wire::name_of(&t));
+        }
+        for s in [ProjectStatus::Open, ProjectStatus::Closed, ProjectStatus::OnHold] {
+            assert_eq!(project_status_name(s), wire::name_of(&s));
+        }
+        for s in [CustomerStatus::Active, CustomerStatus::BillingHold, CustomerStatus::Inactive] {
+            assert_eq!(customer_status_name(s), wire::name_of(&s));
+        }
+    }
 
     #[test]
     fn not_approved_messages_name_the_status_as_the_wire_does() {

@@ -324,7 +324,7 @@ pub fn assess<'a>(
     let day_totals = checks::WorkerDays::new(entries, &resolved);
     let mut out_entries: Vec<EntryAssessment<'a>> = Vec::with_capacity(entries.len());
     // Each line goes straight into its assessment: no vector of lines in between.
-    rates::rate_each(master, entries, &resolved, options, |i, line| {
+    rates::rate_each(master, entries, &resolved, options, Box::new, |i, line| {
         out_entries.push(checks::entry(master, i, &entries[i], resolved[i], line, &day_totals, &ledger, &run.period));
     });
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =

@@ -165,10 +165,73 @@ pub fn round_to_increment(value: Decimal, increment: Decimal, mode: RoundingMode
     if increment <= Decimal::ZERO {
         return Err(Error::new(Code::InvalidIncrement, format!("increment {increment} must be greater than zero")));
     }
+    if let Some(rounded) = increment_small(value, increment, mode) {
+        return Ok(rounded);
+    }
+    increment_decimal(value, increment, mode)
+}
+
+/// [`round_to_increment`] through `rust_decimal`: the 28-digit quotient
+/// rounded to a whole number of steps.
+fn increment_decimal(value: Decimal, increment: Decimal, mode: RoundingMode) -> Result<Decimal> {
     let steps = value.checked_div(increment).ok_or_else(overflow)?;
     let whole = steps.round_dp_with_strategy(0, mode.strategy(steps));
     let result = whole.checked_mul(increment).ok_or_else(overflow)?;
     with_scale(result, increment.scale())
+}
+
+/// Below this, a value and an increment brought to one scale take the
+/// integer path of [`round_to_increment`].
+const SMALL_STEP: u64 = 1_000_000_000_000;
+
+/// [`round_to_increment`] in 64-bit integers, when the value and the
+/// (positive) increment, written at the larger of their two scales, are both
+/// under 10^12 (quarter hours, cash steps): the exact quotient and remainder
+/// instead of the 28-digit decimal quotient. `None` otherwise.
+///
+/// Why the result is the same: the decimal path rounds the quotient
+/// `V / I = q + r / I` to 28 significant digits before rounding it to a
+/// whole number. With `q < 10^12` that keeps at least 16 places after the
+/// point, and a remainder `r` that is not 0 and not exactly half of `I`
+/// lies at least `1 / (2 I) > 10^-13` from every whole number and every
+/// midpoint, so the 28-digit quotient is on the same side of each: both
+/// paths pick the same neighbour. A zero remainder or an exact half is a
+/// terminating quotient, which the decimal path holds exactly. The result is
+/// `q' × increment` at the increment's scale, a zero always positive, as
+/// [`with_scale`] writes it. A property test compares the two paths in every mode.
+#[inline]
+fn increment_small(value: Decimal, increment: Decimal, mode: RoundingMode) -> Option<Decimal> {
+    let (vs, is) = (value.scale(), increment.scale());
+    let scale = vs.max(is);
+    let widen = |m: i128, from: u32| -> Option<u64> {
+        let m = u64::try_from(m.unsigned_abs()).ok().filter(|&m| m < SMALL_STEP)?;
+        let m = m.checked_mul(10u64.checked_pow(scale - from)?)?;
+        (m < SMALL_STEP).then_some(m)
+    };
+    let v = widen(value.mantissa(), vs)?;
+    let i = widen(increment.mantissa(), is)?;
+    if i == 0 {
+        return None;
+    }
+    let (q, r) = (v / i, v % i);
+    let negative = value.is_sign_negative();
+    let half = (2 * r).cmp(&i);
+    let up = r != 0
+        && match mode {
+            RoundingMode::HalfEven => half.is_gt() || (half.is_eq() && q % 2 == 1),
+            RoundingMode::HalfAwayFromZero => half.is_ge(),
+            RoundingMode::HalfTowardZero => half.is_gt(),
+            RoundingMode::HalfUp => half.is_gt() || (half.is_eq() && !negative),
+            RoundingMode::Up => true,
+            RoundingMode::Down => false,
+            RoundingMode::Ceiling => !negative,
+            RoundingMode::Floor => negative,
+        };
+    let steps = q + u64::from(up);
+    // Both factors are under 10^12: the product fits an i128 and a decimal's 96 bits.
+    let magnitude = i128::from(steps) * increment.mantissa();
+    let signed = if negative { -magnitude } else { magnitude };
+    Some(Decimal::from_i128_with_scale(signed, is))
 }
 
 fn overflow() -> Error {
@@ -277,6 +340,42 @@ mod tests {
                 let value = Decimal::new(mantissa, value_scale);
                 let slow = with_scale(value.round_dp_with_strategy(scale, mode.strategy(value)), scale).unwrap();
                 let fast = round_to_scale(value, scale, mode).unwrap();
+                prop_assert_eq!((fast.mantissa(), fast.scale(), fast.is_sign_negative()),
+                    (slow.mantissa(), slow.scale(), slow.is_sign_negative()));
+            }
+
+            /// The integer path of `round_to_increment` gives exactly (value, scale and sign) what the
+            /// 28-digit decimal quotient gives, in every mode, on both signs, near ties and off the grid.
+            #[test]
+            fn fast_increment_equals_rust_decimal(
+                mantissa in prop_oneof![-100_000i64..100_000, -10_i64.pow(13)..10_i64.pow(13), any::<i64>()],
+                value_scale in 0u32..14,
+                step in prop_oneof![1i64..1_000, 1i64..10_i64.pow(13)],
+                step_scale in 0u32..14, mode in any_mode(),
+            ) {
+                let (value, increment) = (Decimal::new(mantissa, value_scale), Decimal::new(step, step_scale));
+                let slow = increment_decimal(value, increment, mode);
+                let fast = round_to_increment(value, increment, mode);
+                match (fast, slow) {
+                    (Ok(fast), Ok(slow)) => prop_assert_eq!(
+                        (fast.mantissa(), fast.scale(), fast.is_sign_negative()),
+                        (slow.mantissa(), slow.scale(), slow.is_sign_negative())
+                    ),
+                    (fast, slow) => prop_assert_eq!(fast.map_err(|e| e.code), slow.map_err(|e| e.code)),
+                }
+            }
+
+            /// Exact ties and exact multiples, where the two paths are most likely to part.
+            #[test]
+            fn fast_increment_equals_rust_decimal_on_ties(
+                steps in -10_000i64..10_000, step in 1i64..100_000, step_scale in 0u32..6,
+                half in any::<bool>(), mode in any_mode(),
+            ) {
+                // steps × step (+ step / 2), written at one more place than the step.
+                let mantissa = (steps * step * 10) + if half { step * 5 } else { 0 };
+                let (value, increment) = (Decimal::new(mantissa, step_scale + 1), Decimal::new(step, step_scale));
+                let slow = increment_decimal(value, increment, mode).unwrap();
+                let fast = round_to_increment(value, increment, mode).unwrap();
                 prop_assert_eq!((fast.mantissa(), fast.scale(), fast.is_sign_negative()),
                     (slow.mantissa(), slow.scale(), slow.is_sign_negative()));
             }

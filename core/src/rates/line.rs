@@ -128,14 +128,15 @@ impl Parts {
 
     /// Add `part` at the end.
     pub fn push(&mut self, part: LinePart) {
-        self.0 = match std::mem::take(&mut self.0) {
-            PartsRepr::Empty => PartsRepr::One(part),
-            PartsRepr::One(first) => PartsRepr::Many(vec![first, part]),
-            PartsRepr::Many(mut v) => {
-                v.push(part);
-                PartsRepr::Many(v)
+        match &mut self.0 {
+            PartsRepr::Many(v) => v.push(part),
+            PartsRepr::Empty => self.0 = PartsRepr::One(part),
+            PartsRepr::One(_) => {
+                if let PartsRepr::One(first) = std::mem::take(&mut self.0) {
+                    self.0 = PartsRepr::Many(vec![first, part]);
+                }
             }
-        };
+        }
     }
 
     /// True when there is no part.
@@ -286,6 +287,12 @@ impl RatedLine<'_> {
     }
 }
 
+/// True when `d` is written `1` (mantissa 1, scale 0), as a normal block's multiplier is.
+#[inline]
+fn is_one(d: Decimal) -> bool {
+    d.scale() == 0 && d == Decimal::ONE
+}
+
 /// Price `blocks` of hours at `rate` (already in the line currency, per
 /// `unit`), each block rounded to `scale` places with `mode`.
 pub(crate) fn price(
@@ -298,12 +305,17 @@ pub(crate) fn price(
     let mut total = Decimal::ZERO;
     let mut parts = Parts::new();
     for b in blocks {
-        let mut unrounded = b.hours.checked_mul(rate).and_then(|x| x.checked_mul(b.multiplier)).ok_or_else(overflow)?;
+        let mut unrounded = b.hours.checked_mul(rate).ok_or_else(overflow)?;
+        // × 1 (normal hours) is skipped: `rust_decimal` multiplies by one to the same value, scale and sign.
+        if !is_one(b.multiplier) {
+            unrounded = unrounded.checked_mul(b.multiplier).ok_or_else(overflow)?;
+        }
         if let Some(hpd) = hours_per_day {
             unrounded = unrounded.checked_div(hpd).ok_or_else(overflow)?;
         }
         let amount = round_to_scale(unrounded, scale, mode)?;
-        total = total.checked_add(amount).ok_or_else(overflow)?;
+        // The first part's amount is the total so far: 0 + amount is amount, at amount's scale.
+        total = if parts.is_empty() { amount } else { total.checked_add(amount).ok_or_else(overflow)? };
         parts.push(LinePart {
             hours: b.hours,
             multiplier: b.multiplier,
@@ -314,4 +326,35 @@ pub(crate) fn price(
         });
     }
     Ok((parts, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What `price` skips changes nothing: `x × 1` is `x` and `0 + x` is `x`, in value, scale and sign,
+        /// for any decimal (96-bit mantissas included).
+        #[test]
+        fn times_one_and_zero_plus_are_identities(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
+            negative in any::<bool>(), scale in 0u32..=28) {
+            let x = Decimal::from_parts(lo, mid, hi, negative, scale);
+            let parts = |d: Decimal| (d.mantissa(), d.scale(), d.is_sign_negative());
+            let times_one = x.checked_mul(Decimal::ONE).unwrap();
+            // A zero product is `rust_decimal`'s zero whatever its operands: `price` only skips × 1 on a
+            // product, which is already that zero when it is zero.
+            if !x.is_zero() {
+                prop_assert_eq!(parts(times_one), parts(x));
+            }
+            let product = x.checked_mul(Decimal::new(1, 2)).and_then(|p| p.checked_mul(Decimal::ONE));
+            if let Some(p) = product {
+                let once = x.checked_mul(Decimal::new(1, 2)).unwrap();
+                prop_assert_eq!(parts(p), parts(once));
+            }
+            if !x.is_zero() || !negative {
+                prop_assert_eq!(parts(Decimal::ZERO.checked_add(x).unwrap()), parts(x));
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_decimal::Decimal;
 
+use super::matching::{Scope, score};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, Project, RateCard, RateRule, Task, Worker};
 
@@ -28,18 +29,38 @@ impl IdHasher {
     }
 }
 
+/// The 8 bytes of `bytes` from `at`, little-endian.
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let c = &bytes[at..at + 8];
+    u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+}
+
 impl Hasher for IdHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+            self.add(word(c, 0));
         }
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
+        let n = rest.len();
+        // The tail read in words, not copied into a buffer (a `memcpy` call): a
+        // string of 8 bytes or more ends with its last 8 bytes (overlapping the
+        // chunks before); a shorter tail with its first and last 4 bytes, or its
+        // first, middle and last byte. Every byte is read, so two tails of one
+        // length that differ hash differently.
+        if n == 0 {
+            return;
+        }
+        if bytes.len() >= 8 {
+            self.add(word(bytes, bytes.len() - 8));
+        } else if n >= 4 {
+            let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+            self.add(u64::from(lo) | (u64::from(hi) << 32));
+        } else {
+            self.add(u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16));
         }
     }
     #[inline]
@@ -114,11 +135,29 @@ pub(crate) struct ProjectRef<'a> {
     pub tasks: IdMap<&'a str, u32>,
     /// The ids of the workers whose `approver_for` names this project.
     pub approvers: Vec<&'a str>,
+    /// In the rate card of the project's contract: the buckets of the scope
+    /// keys of the project, its contract, the contract's customer and the
+    /// card default (`None`: no rule is filed under that key, or no card).
+    pub buckets: [Option<u32>; 4],
+    /// The bucket of each task's scope key, by task index.
+    pub task_buckets: Vec<Option<u32>>,
 }
 
 impl<'a> ProjectRef<'a> {
     pub fn task(&self, index: u32) -> &'a Task {
         &self.project.tasks[index as usize]
+    }
+
+    /// The index of the task with `id`: a short list (the usual few tasks)
+    /// is scanned, which costs less than hashing the id; a long one is looked
+    /// up. Task ids are unique within a project, so both find the same task.
+    pub fn task_index(&self, id: &str) -> Option<u32> {
+        let tasks = &self.project.tasks;
+        if tasks.len() <= 8 {
+            tasks.iter().position(|t| t.id == id).map(|k| k as u32)
+        } else {
+            self.tasks.get(id).copied()
+        }
     }
 }
 
@@ -154,32 +193,56 @@ impl Who {
     }
 }
 
+/// A rule filed in a bucket: its index on the card, whom it prices, and its
+/// scope and score, worked out once per card.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Filed {
+    pub rule: u32,
+    pub who: Who,
+    pub scope: Scope,
+    pub score: u8,
+}
+
 /// A rate card with its rules bucketed by scope key, in card order, each with
 /// whom it prices. Whom is checked on the bucket's rules, by index: one
-/// lookup per scope key of an entry instead of one per (key, who), and no
-/// string comparison.
+/// bucket per scope key of an entry instead of one per (key, who), and no
+/// string comparison. The buckets are numbered, and each project knows the
+/// numbers of its own keys (see [`ProjectRef::buckets`]): building a
+/// candidate set hashes no id.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedCard<'a> {
     pub card: &'a RateCard,
-    pub buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>>,
+    pub buckets: Vec<Vec<Filed>>,
+    keys: IdMap<ScopeKey<'a>, u32>,
 }
 
 impl<'a> IndexedCard<'a> {
     fn new(card: &'a RateCard, worker_ids: &IdMap<&str, u32>, role_ids: &IdMap<&str, u32>) -> Self {
-        let mut buckets: IdMap<ScopeKey<'a>, Vec<(u32, Who)>> = IdMap::default();
+        let mut keys: IdMap<ScopeKey<'a>, u32> = IdMap::default();
+        let mut buckets: Vec<Vec<Filed>> = Vec::new();
         for (i, rule) in card.rules.iter().enumerate() {
             let who = match (&rule.worker_id, &rule.role) {
                 (Some(w), _) => Who::Worker(worker_ids.get(w.as_str()).copied()),
                 (None, Some(r)) => Who::Role(role_ids.get(r.as_str()).copied()),
                 (None, None) => Who::Anyone,
             };
-            buckets.entry(scope_key(rule)).or_default().push((i as u32, who));
+            let next = buckets.len() as u32;
+            let b = *keys.entry(scope_key(rule)).or_insert(next);
+            if b == next {
+                buckets.push(Vec::new());
+            }
+            buckets[b as usize].push(Filed { rule: i as u32, who, scope: Scope::of(rule), score: score(rule) });
         }
-        IndexedCard { card, buckets }
+        IndexedCard { card, buckets, keys }
     }
 
     pub fn rule(&self, index: u32) -> &'a RateRule {
         &self.card.rules[index as usize]
+    }
+
+    /// The number of the bucket of `key`, when a rule is filed under it.
+    fn bucket(&self, key: ScopeKey<'_>) -> Option<u32> {
+        self.keys.get(&key).copied()
     }
 }
 
@@ -266,7 +329,7 @@ impl<'a> MasterData<'a> {
                 }
             }
         }
-        let contracts = tables
+        let contracts: Vec<ContractRef<'a>> = tables
             .contracts
             .iter()
             .map(|contract| ContractRef {
@@ -275,29 +338,6 @@ impl<'a> MasterData<'a> {
                 card: card_ids.get(contract.rate_card_id.as_str()).copied(),
             })
             .collect();
-        let mut projects = Vec::with_capacity(tables.projects.len());
-        for (i, project) in tables.projects.iter().enumerate() {
-            let mut tasks = IdMap::default();
-            for (k, t) in project.tasks.iter().enumerate() {
-                if tasks.insert(t.id.as_str(), k as u32).is_some() {
-                    return Err(Error::new(Code::DuplicateId, format!("task `{}` appears twice", t.id))
-                        .at(format!("projects[{i}].tasks[{k}].id")));
-                }
-            }
-            projects.push(ProjectRef {
-                project,
-                contract: contract_ids.get(project.contract_id.as_str()).copied(),
-                tasks,
-                approvers: Vec::new(),
-            });
-        }
-        for w in tables.workers {
-            for p in &w.approver_for {
-                if let Some(&i) = project_ids.get(p.as_str()) {
-                    projects[i as usize].approvers.push(w.id.as_str());
-                }
-            }
-        }
         let mut role_ids: IdMap<&str, u32> = IdMap::default();
         let worker_roles = tables
             .workers
@@ -307,9 +347,44 @@ impl<'a> MasterData<'a> {
                 *role_ids.entry(w.role.as_str()).or_insert(next)
             })
             .collect();
+        let cards: Vec<IndexedCard<'a>> =
+            tables.rate_cards.iter().map(|c| IndexedCard::new(c, &worker_ids, &role_ids)).collect();
+        let mut projects = Vec::with_capacity(tables.projects.len());
+        for (i, project) in tables.projects.iter().enumerate() {
+            let mut tasks = IdMap::default();
+            for (k, t) in project.tasks.iter().enumerate() {
+                if tasks.insert(t.id.as_str(), k as u32).is_some() {
+                    return Err(Error::new(Code::DuplicateId, format!("task `{}` appears twice", t.id))
+                        .at(format!("projects[{i}].tasks[{k}].id")));
+                }
+            }
+            let contract = contract_ids.get(project.contract_id.as_str()).copied();
+            let card = contract.and_then(|c| contracts[c as usize].card.map(|k| (&contracts[c as usize], k)));
+            let (buckets, task_buckets) = match card {
+                Some((cref, k)) => {
+                    let card = &cards[k as usize];
+                    let buckets = [
+                        card.bucket(ScopeKey::Project(&project.id)),
+                        card.bucket(ScopeKey::Contract(&cref.contract.id)),
+                        card.bucket(ScopeKey::Customer(&cref.contract.customer_id)),
+                        card.bucket(ScopeKey::Default),
+                    ];
+                    (buckets, project.tasks.iter().map(|t| card.bucket(ScopeKey::Task(&t.id))).collect())
+                }
+                None => ([None; 4], vec![None; project.tasks.len()]),
+            };
+            projects.push(ProjectRef { project, contract, tasks, approvers: Vec::new(), buckets, task_buckets });
+        }
+        for w in tables.workers {
+            for p in &w.approver_for {
+                if let Some(&i) = project_ids.get(p.as_str()) {
+                    projects[i as usize].approvers.push(w.id.as_str());
+                }
+            }
+        }
         Ok(MasterData {
             worker_roles,
-            cards: tables.rate_cards.iter().map(|c| IndexedCard::new(c, &worker_ids, &role_ids)).collect(),
+            cards,
             workers: tables.workers.iter().collect(),
             worker_ids,
             customers: tables.customers.iter().collect(),

@@ -139,6 +139,8 @@ pub(crate) struct Subject<'a> {
     pub project_id: &'a str,
     pub contract_id: &'a str,
     pub customer_id: &'a str,
+    /// The card's buckets of the entry's scope keys: task, project, contract, customer, default.
+    pub buckets: [Option<u32>; 5],
 }
 
 /// A candidate independent of the date: its rule, score, and static mismatch.
@@ -150,31 +152,28 @@ pub(crate) struct CandidateSpec {
     pub mismatch: Option<Dimension>,
 }
 
-/// The candidates of `card` for `subject`, best score first, then card order.
-pub(crate) fn candidates(card: &IndexedCard<'_>, subject: &Subject<'_>) -> Vec<CandidateSpec> {
-    let keys = [
-        subject.task_id.map(ScopeKey::Task),
-        Some(ScopeKey::Project(subject.project_id)),
-        Some(ScopeKey::Contract(subject.contract_id)),
-        Some(ScopeKey::Customer(subject.customer_id)),
-        Some(ScopeKey::Default),
-    ];
-    let buckets = keys.map(|key| key.and_then(|k| card.buckets.get(&k)));
-    let mut out = Vec::with_capacity(buckets.iter().flatten().map(|rules| rules.len()).sum());
-    for &(i, who) in buckets.into_iter().flatten().flatten() {
-        if !who.prices(subject.worker_index, subject.role) {
-            continue;
+/// The candidates of `card` for `subject`, best score first, then card order,
+/// written into `out` (cleared first; a buffer reused across sets).
+pub(crate) fn candidates(card: &IndexedCard<'_>, subject: &Subject<'_>, out: &mut Vec<CandidateSpec>) {
+    out.clear();
+    for b in subject.buckets.into_iter().flatten() {
+        for filed in &card.buckets[b as usize] {
+            if !filed.who.prices(subject.worker_index, subject.role) {
+                continue;
+            }
+            let rule = card.rule(filed.rule);
+            let found = CandidateSpec {
+                rule: filed.rule,
+                score: filed.score,
+                scope: filed.scope,
+                mismatch: mismatch_in_bucket(rule, subject, filed.scope),
+            };
+            debug_assert_eq!(found.mismatch, mismatch(rule, subject));
+            out.push(found);
         }
-        let rule = card.rule(i);
-        let scope = Scope::of(rule);
-        let found =
-            CandidateSpec { rule: i, score: score(rule), scope, mismatch: mismatch_in_bucket(rule, subject, scope) };
-        debug_assert_eq!(found.mismatch, mismatch(rule, subject));
-        out.push(found);
     }
     // (score, rule) orders every candidate, so the order they were found in never shows.
     out.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.rule.cmp(&b.rule)));
-    out
 }
 
 /// [`mismatch`] for a rule found in the subject's bucket of its scope that

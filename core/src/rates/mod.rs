@@ -39,7 +39,7 @@ mod overtime;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 pub use duration::{AdjustmentApplied, AdjustmentKind, Hours, RoundingApplied, round_duration};
@@ -87,6 +87,8 @@ fn unknown(path: &str, message: String) -> Error {
 #[derive(Default)]
 struct Caches {
     candidates: IdMap<(u32, u32, u32), Arc<[CandidateSpec]>>,
+    /// The buffer a candidate set is built in before it is shared.
+    scratch: Vec<CandidateSpec>,
     fx: IdMap<(Currency, Currency, NaiveDate), Result<FxApplied>>,
 }
 
@@ -114,8 +116,19 @@ pub(crate) fn at_most_a_day(hours: Decimal) -> bool {
         return true;
     }
     // 24 × 10^28 fits an i128; a `Decimal`'s scale is at most 28.
-    hours.mantissa() <= 24 * 10i128.pow(hours.scale())
+    hours.mantissa() <= 24 * POW10[hours.scale() as usize]
 }
+
+/// 10^0 to 10^28: every power a `Decimal`'s scale can ask for.
+const POW10: [i128; 29] = {
+    let mut out = [1i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        out[i] = out[i - 1] * 10;
+        i += 1;
+    }
+    out
+};
 
 /// `0 < hours <= 24`: the hours a timesheet entry (or a worker's day) may hold.
 #[inline]
@@ -168,16 +181,16 @@ fn prepare<'a>(
     })?;
     let task = match &e.task_id {
         Some(t) => Some(
-            pref.tasks
-                .get(t.as_str())
-                .copied()
+            pref.task_index(t)
                 .ok_or_else(|| unknown("task_id", format!("project `{}` has no task `{t}`", e.project_id)))?,
         ),
         None => None,
     };
     let indexed = &master.cards[card as usize];
     let w = master.workers[worker as usize];
+    let scratch = &mut caches.scratch;
     let specs = caches.candidates.entry((worker, project, task.unwrap_or(u32::MAX))).or_insert_with(|| {
+        let [p, k, c, d] = pref.buckets;
         matching::candidates(
             indexed,
             &Subject {
@@ -188,9 +201,11 @@ fn prepare<'a>(
                 project_id: &pref.project.id,
                 contract_id: &cref.contract.id,
                 customer_id: &cref.contract.customer_id,
+                buckets: [task.and_then(|t| pref.task_buckets[t as usize]), p, k, c, d],
             },
-        )
-        .into()
+            scratch,
+        );
+        Arc::from(scratch.as_slice())
     });
     let (rule, candidates) = matching::select(indexed.card, specs, e.date)?;
     let contract_ref = cref.contract;
@@ -228,7 +243,7 @@ pub(crate) fn rate_resolved<'a>(
     options: &RateOptions,
 ) -> Vec<Result<RatedLine<'a>>> {
     let mut out = Vec::with_capacity(entries.len());
-    rate_each(master, entries, resolved, options, |_, line| out.push(line));
+    rate_each(master, entries, resolved, options, |line| line, |_, line| out.push(line));
     out
 }
 
@@ -240,12 +255,16 @@ pub(crate) fn rate_resolved<'a>(
 /// before they can be priced: they are prepared first and split into hour
 /// blocks per worker, contract and ISO week. Every other entry is prepared
 /// and priced in one go, in the same pass that hands out the results.
-pub(crate) fn rate_each<'a>(
+///
+/// `wrap` takes each line where it is built (a caller that boxes its lines
+/// boxes them there, and moves a pointer from then on).
+pub(crate) fn rate_each<'a, T>(
     master: &MasterData<'a>,
     entries: &'a [TimesheetEntry],
     resolved: &[(Option<u32>, Option<u32>)],
     options: &RateOptions,
-    mut each: impl FnMut(usize, Result<RatedLine<'a>>),
+    wrap: impl Fn(RatedLine<'a>) -> T + Copy,
+    mut each: impl FnMut(usize, Result<T>),
 ) {
     let mut caches = Caches::default();
     let has_overtime = |(_, project): (Option<u32>, Option<u32>)| {
@@ -253,66 +272,73 @@ pub(crate) fn rate_each<'a>(
             .and_then(|p| master.projects[p as usize].contract)
             .is_some_and(|c| master.contracts[c as usize].contract.overtime.is_some())
     };
-    let early: Vec<(usize, Result<Prepared<'a>>)> = resolved
-        .iter()
-        .enumerate()
-        .filter(|&(_, &r)| has_overtime(r))
-        .map(|(i, &r)| (i, prepare(master, &entries[i], r, options, &mut caches)))
-        .collect();
-    let blocks = premiums(master, entries, &early, options);
-    let mut early = early.into_iter().zip(blocks).peekable();
+    // The input positions of the entries under a policy, and their preparations, in input order.
+    let at: Vec<usize> = (0..entries.len()).filter(|&i| has_overtime(resolved[i])).collect();
+    let early: Vec<Result<Prepared<'a>>> =
+        at.iter().map(|&i| prepare(master, &entries[i], resolved[i], options, &mut caches)).collect();
+    let blocks = premiums(master, entries, &at, &early, options);
+    // Only the positions are peeked at: a preparation is moved once, into `finish`.
+    let mut at = at.into_iter().peekable();
+    let mut early = early.into_iter().zip(blocks);
     for (i, (e, &r)) in entries.iter().zip(resolved).enumerate() {
-        let line = match early.next_if(|((at, _), _)| *at == i) {
-            Some(((_, p), b)) => p.and_then(|p| finish(master, e, p, b?, options, &mut caches)),
+        let line = match at.next_if_eq(&i).and_then(|_| early.next()) {
+            Some((p, b)) => p.and_then(|p| finish(master, e, p, b?, options, &mut caches, wrap)),
             // Without a policy, `finish` prices one normal block.
             None => prepare(master, e, r, options, &mut caches)
-                .and_then(|p| finish(master, e, p, Vec::new(), options, &mut caches)),
+                .and_then(|p| finish(master, e, p, Vec::new(), options, &mut caches, wrap)),
         };
         each(i, line);
     }
 }
 
-/// The hour blocks of the prepared entries under an overtime policy (`early`:
-/// input index and preparation, in input order): split by the policy of
-/// their contract, per worker, contract and ISO week. One result per item of `early`.
+/// The hour blocks of the prepared entries under an overtime policy (`at`:
+/// their input positions, `early`: their preparations, both in input order):
+/// split by the policy of their contract, per worker, contract and ISO week.
+/// One result per item of `early`.
 fn premiums(
     master: &MasterData<'_>,
     entries: &[TimesheetEntry],
-    early: &[(usize, Result<Prepared<'_>>)],
+    at: &[usize],
+    early: &[Result<Prepared<'_>>],
     options: &RateOptions,
 ) -> Vec<Result<Vec<HourBlock>>> {
     let mut out: Vec<Result<Vec<HourBlock>>> = (0..early.len()).map(|_| Ok(Vec::new())).collect();
-    let mut weeks: IdMap<(u32, u32, i32, u32), Vec<u32>> = IdMap::default();
-    for (k, (i, p)) in early.iter().enumerate() {
+    // Every entry under a policy as one integer, (worker, contract) above (date, position in `early`), sorted:
+    // each (worker, contract) is one run, its entries by date, then input order (positions in `early` follow
+    // input order), so each of its ISO weeks is a run too. A sort of integers instead of a map of vectors:
+    // no allocation per group, and the cheapest comparisons.
+    let day = |date: NaiveDate| (i64::from(date.num_days_from_ce()) - i64::from(i32::MIN)) as u128;
+    let mut keyed: Vec<u128> = Vec::with_capacity(early.len());
+    for (k, (i, p)) in at.iter().zip(early).enumerate() {
         if let Ok(p) = p
             && master.contracts[p.contract as usize].contract.overtime.is_some()
         {
-            let (y, w) = iso_week(entries[*i].date);
-            weeks.entry((p.worker, p.contract, y, w)).or_default().push(k as u32);
+            let who = (u128::from(p.worker) << 32) | u128::from(p.contract);
+            keyed.push((who << 64) | (day(entries[*i].date) << 32) | k as u128);
         }
     }
-    // Each group writes only its own entries' slots, so the map's order never shows.
-    for ((_, contract, _, _), mut members) in weeks {
-        let Some(policy) = &master.contracts[contract as usize].contract.overtime else { continue };
-        // Positions in `early` follow input order: (date, position) orders as (date, input index).
-        members.sort_by_key(|&k| (entries[early[k as usize].0].date, k));
-        let items: Vec<(NaiveDate, Decimal)> = members
-            .iter()
-            .map(|&k| {
-                let (i, p) = &early[k as usize];
-                let hours = p.as_ref().map_or(Decimal::ZERO, |p| p.hours.billable);
-                (entries[*i].date, hours)
-            })
-            .collect();
+    keyed.sort_unstable();
+    let position = |key: u128| (key & u128::from(u32::MAX)) as usize;
+    let week = |key: u128| (key >> 64, iso_week(entries[at[position(key)]].date));
+    let mut items: Vec<(NaiveDate, Decimal)> = Vec::new();
+    // Each group writes only its own entries' slots.
+    for group in keyed.chunk_by(|&a, &b| week(a) == week(b)) {
+        let contract = ((group[0] >> 64) & u128::from(u32::MAX)) as usize;
+        let Some(policy) = &master.contracts[contract].contract.overtime else { continue };
+        items.clear();
+        items.extend(group.iter().map(|&key| {
+            let k = position(key);
+            (entries[at[k]].date, early[k].as_ref().map_or(Decimal::ZERO, |p| p.hours.billable))
+        }));
         match allocate_week(policy, &options.holidays, &items) {
             Ok(split) => {
-                for (k, b) in members.iter().zip(split) {
-                    out[*k as usize] = Ok(b);
+                for (&key, b) in group.iter().zip(split) {
+                    out[position(key)] = Ok(b);
                 }
             }
             Err(e) => {
-                for k in &members {
-                    out[*k as usize] = Err(e.clone());
+                for &key in group {
+                    out[position(key)] = Err(e.clone());
                 }
             }
         }
@@ -320,14 +346,15 @@ fn premiums(
     out
 }
 
-fn finish<'a>(
+fn finish<'a, T>(
     master: &MasterData<'a>,
     e: &'a TimesheetEntry,
     p: Prepared<'a>,
     blocks: Vec<HourBlock>,
     options: &RateOptions,
     caches: &mut Caches,
-) -> Result<RatedLine<'a>> {
+    wrap: impl Fn(RatedLine<'a>) -> T,
+) -> Result<T> {
     let cref = &master.contracts[p.contract as usize];
     let contract = cref.contract;
     let card = &master.cards[p.card as usize];
@@ -382,7 +409,7 @@ fn finish<'a>(
         None => None,
     };
     let purpose = Purpose::of(contract.billing_type);
-    Ok(RatedLine {
+    Ok(wrap(RatedLine {
         entry_id: Cow::Borrowed(&e.id),
         version: e.version,
         worker_id: Cow::Borrowed(&e.worker_id),
@@ -412,7 +439,7 @@ fn finish<'a>(
         amount,
         cost,
         margin,
-    })
+    }))
 }
 
 #[cfg(test)]
