@@ -135,7 +135,7 @@ fn usual_instant(text: &[u8]) -> Option<DateTime<FixedOffset>> {
             if digit(*h1) > 9 || digit(*h2) > 9 || digit(*m1) > 9 || digit(*m2) > 9 {
                 return None;
             }
-            let (hours, minutes) = (digit(*h1) * 10 + digit(*h2), digit(*m1) * 10 + digit(*m2));
+            let (hours, minutes) = (two(&zone[1..3]), two(&zone[4..6]));
             if hours > 23 || minutes > 59 {
                 return None;
             }
