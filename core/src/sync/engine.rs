@@ -70,10 +70,14 @@ struct Ledger {
 
 /// The records of the call and what deciding an event needs.
 struct Book<'p> {
-    /// Records in arrival order (input first, then created ones).
+    /// Records in arrival order (input first, then created ones). During the call their
+    /// lifecycle fields, reasons and history live in `hot`, at the same positions; `finish`
+    /// puts them back.
     records: Vec<SyncRecord>,
-    /// record id → index in `records`.
-    record_index: IdMap<Text, usize>,
+    /// What deciding an event reads and writes of each record, at the record's position.
+    hot: Vec<Hot>,
+    /// Positions in `hot` and `records`, found by the record id (compared with `hot[i].id`).
+    record_index: HashTable<usize>,
     /// Event types and actors seen in this call, shared by the history entries.
     names: IdMap<Text, ()>,
     /// The event type and the actor named last (events mostly come in runs of one type by
@@ -83,6 +87,48 @@ struct Book<'p> {
     /// project → approvers.
     approvers: BTreeMap<&'p str, BTreeSet<&'p str>>,
     transient: &'p [String],
+}
+
+/// The part of a record that an event reads and writes, kept together during the call. With
+/// 100,000 records every record an event names is a cache miss; reading the id, the version,
+/// the state and the hash to chain to from one place, instead of from the index entry, the
+/// record and the record's last history entry, makes that one miss instead of four.
+struct Hot {
+    id: Text,
+    version: u64,
+    state: State,
+    kind: RecordKind,
+    failed_in: Option<State>,
+    /// The hash the next history entry chains to; `None` before the first entry (the anchor).
+    last_hash: Option<Digest>,
+    reasons: Vec<Reason>,
+    history: Vec<HistoryEntry>,
+}
+
+impl Hot {
+    /// Take the record's lifecycle fields, reasons and history out of `record`.
+    fn take(record: &mut SyncRecord) -> Self {
+        let history = std::mem::take(&mut record.history);
+        Hot {
+            id: Text::from(record.id.as_str()),
+            version: record.version,
+            state: record.state,
+            kind: record.kind,
+            failed_in: record.failed_in,
+            last_hash: history.last().map(|h| h.hash.clone()),
+            reasons: std::mem::take(&mut record.reasons),
+            history,
+        }
+    }
+
+    /// Put them back.
+    fn restore(self, record: &mut SyncRecord) {
+        record.version = self.version;
+        record.state = self.state;
+        record.failed_in = self.failed_in;
+        record.reasons = self.reasons;
+        record.history = self.history;
+    }
 }
 
 /// The facts of the record that the decision needs, read before anything changes.
@@ -111,16 +157,17 @@ impl<'p> Engine<'p> {
     ) -> Result<Self> {
         // A batch creates at most one record per event; most batches create a few per ten events.
         let expected_records = records.len() + events / 8;
-        let mut record_index = IdMap::default();
-        record_index.reserve(expected_records);
-        for (i, r) in records.iter().enumerate() {
-            if record_index.contains_key(r.id.as_str()) {
+        let mut record_index = HashTable::with_capacity(expected_records);
+        let mut hot = Vec::with_capacity(expected_records);
+        let mut records = records;
+        for (i, r) in records.iter_mut().enumerate() {
+            let Entry::Vacant(slot) = record_entry(&mut record_index, &hot, &r.id) else {
                 return Err(Error::new(Code::DuplicateId, format!("record id `{}` appears twice", r.id))
                     .at(format!("records[{i}].id")));
-            }
-            record_index.insert(Text::from(r.id.as_str()), i);
+            };
+            slot.insert(i);
+            hot.push(Hot::take(r));
         }
-        let mut records = records;
         records.reserve(expected_records - records.len());
         let mut ledger = Ledger {
             sources: IdMap::default(),
@@ -164,6 +211,7 @@ impl<'p> Engine<'p> {
         }
         let book = Book {
             records,
+            hot,
             record_index,
             names: IdMap::default(),
             last_type: Text::default(),
@@ -194,15 +242,15 @@ impl<'p> Engine<'p> {
         };
         let Engine { ledger, book, buf } = self;
         ledger.newest = Some(ledger.newest.map_or(event.time, |n| n.max(event.time)));
-        let cutoff = ledger.cutoff();
         let source = ledger.source_index(event.source);
         let correlation_id = event.correlationid.map(Text::from);
-        let Ledger { seen, remembered, .. } = ledger;
+        let Ledger { seen, remembered, newest, retention, .. } = ledger;
         let (source_text, ids) = &mut seen[source];
         // One probe of the source's ids: the slot found is where a final outcome is remembered.
         let (id, slot) = match entry(ids, remembered, event.id) {
             Entry::Occupied(known) => {
                 let at = *known.get();
+                let cutoff = cutoff(*newest, *retention);
                 match Some(&remembered[at]).filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
                     // The same payload: the same id, and the same subject unless the ledger
                     // passed in says otherwise.
@@ -260,8 +308,12 @@ impl<'p> Engine<'p> {
             entries.retain(|r| r.time >= cutoff);
         }
         drop(book.record_index);
-        let order = sorted_positions(book.records.iter().map(|r| r.id.as_str()), |i| book.records[i].id.as_str());
-        let mut slots: Vec<Option<SyncRecord>> = book.records.into_iter().map(Some).collect();
+        let (mut records, hot) = (book.records, book.hot);
+        let order = sorted_positions(hot.iter().map(|h| h.id.as_str()), |i| hot[i].id.as_str());
+        for (record, hot) in records.iter_mut().zip(hot) {
+            hot.restore(record);
+        }
+        let mut slots: Vec<Option<SyncRecord>> = records.into_iter().map(Some).collect();
         let records: Vec<SyncRecord> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         drop(slots);
         let counters = Counters::count(&records, outcomes.iter().map(|o| o.outcome.kind()));
@@ -299,7 +351,7 @@ impl Ledger {
 
     /// Entries older than this are forgotten.
     fn cutoff(&self) -> Option<DateTime<FixedOffset>> {
-        self.newest?.checked_sub_signed(self.retention?)
+        cutoff(self.newest, self.retention)
     }
 }
 
@@ -323,26 +375,35 @@ impl Book<'_> {
 
     /// The record id `subject` as a shared text: the record's key when it exists.
     fn subject(&self, subject: &str) -> Text {
-        match self.record_index.get_key_value(subject) {
-            Some((text, _)) => text.clone(),
+        match self.find(subject) {
+            Some(i) => self.hot[i].id.clone(),
             None => Text::from(subject),
         }
     }
 
+    /// The position of record `id`.
+    fn find(&self, id: &str) -> Option<usize> {
+        self.record_index.find(hash_id(id), |&i| self.hot[i].id.as_str() == id).copied()
+    }
+
     fn current(&self, record: Option<usize>, data: &DataView, action: Action) -> Current {
-        match record.map(|i| &self.records[i]) {
+        match record {
             None => Current { version: 0, state: None, kind: None, failed_in: None, violations: Vec::new() },
-            Some(r) => Current {
-                version: r.version,
-                state: Some(r.state),
-                kind: Some(r.kind),
-                failed_in: r.failed_in,
-                violations: if action == Action::Approve {
-                    segregation_of_duties(r, data, &self.approvers)
-                } else {
-                    Vec::new()
-                },
-            },
+            Some(i) => {
+                let hot = &self.hot[i];
+                Current {
+                    version: hot.version,
+                    state: Some(hot.state),
+                    kind: Some(hot.kind),
+                    failed_in: hot.failed_in,
+                    // Only an approval reads the record itself (its worker and project).
+                    violations: if action == Action::Approve {
+                        segregation_of_duties(&self.records[i], data, &self.approvers)
+                    } else {
+                        Vec::new()
+                    },
+                }
+            }
         }
     }
 
@@ -360,9 +421,8 @@ impl Book<'_> {
         buf: &mut Vec<u8>,
     ) -> (Outcome, Text) {
         let data = &event.data;
-        let found = self.record_index.get_key_value(event.subject).map(|(key, &i)| (key.clone(), i));
-        let (record, subject) = match found {
-            Some((key, i)) => (Some(i), key),
+        let (record, subject) = match self.find(event.subject) {
+            Some(i) => (Some(i), self.hot[i].id.clone()),
             None => (None, Text::from(event.subject)),
         };
         let current = self.current(record, data, action);
@@ -415,8 +475,16 @@ impl Book<'_> {
                     return (illegal(illegal_message(None, action, event), event), subject);
                 };
                 let i = self.records.len();
-                self.records.push(SyncRecord::new(event.subject.to_string(), kind));
-                self.record_index.insert(subject.clone(), i);
+                let mut record = SyncRecord::new(event.subject.to_string(), kind);
+                let mut hot = Hot::take(&mut record);
+                // Room for a whole lifecycle (submitted, approved, enriched, validated, posted,
+                // invoiced) with one failure and its retry, so a history is allocated once
+                // instead of growing from four entries to eight.
+                hot.history.reserve_exact(LIFECYCLE_ENTRIES);
+                self.records.push(record);
+                self.hot.push(hot);
+                let hot = &self.hot;
+                self.record_index.insert_unique(hash_id(event.subject), i, |&j| hash_id(&hot[j].id));
                 i
             }
         };
@@ -428,23 +496,26 @@ impl Book<'_> {
         let actor = actor.map(|a| Self::name(&mut self.names, &mut self.last_actor, a));
         let source = source.clone();
         let event_type = Self::name(&mut self.names, &mut self.last_type, event.event_type);
-        let record = &mut self.records[index];
         match action {
             Action::Submit => {
+                let record = &mut self.records[index];
                 record.worker_id = data.worker_id.map(str::to_string);
                 record.project_id = data.project_id.map(str::to_string);
                 record.approved_by = None;
             }
-            Action::Approve if to == State::Approved => record.approved_by = data.approver_id.map(str::to_string),
-            Action::RevokeApproval => record.approved_by = None,
+            Action::Approve if to == State::Approved => {
+                self.records[index].approved_by = data.approver_id.map(str::to_string);
+            }
+            Action::RevokeApproval => self.records[index].approved_by = None,
             _ => {}
         }
+        let record = &mut self.hot[index];
         let from = current.state;
         record.failed_in = if to == State::Exceptioned { from } else { None };
         record.state = to;
         record.version += 1;
-        let prev_hash = match record.history.last() {
-            Some(last) => last.hash.clone(),
+        let prev_hash = match record.last_hash.take() {
+            Some(last) => last,
             None => anchor_digest(record.kind, &record.id),
         };
         let mut entry = HistoryEntry {
@@ -462,6 +533,7 @@ impl Book<'_> {
             hash: Digest::from_bytes([0; 32]),
         };
         entry.seal(prev_hash, buf);
+        record.last_hash = Some(entry.hash.clone());
         record.history.push(entry);
         let outcome = match (to, from) {
             (State::Exceptioned, Some(from)) => {
@@ -474,6 +546,16 @@ impl Book<'_> {
     }
 }
 
+/// Entries older than the newest event time less the retention are forgotten.
+fn cutoff(newest: Option<DateTime<FixedOffset>>, retention: Option<TimeDelta>) -> Option<DateTime<FixedOffset>> {
+    newest?.checked_sub_signed(retention?)
+}
+
+/// The slot of record id `id` in the table of positions into `hot`.
+fn record_entry<'m>(table: &'m mut HashTable<usize>, hot: &[Hot], id: &str) -> Entry<'m, usize> {
+    table.entry(hash_id(id), |&i| hot[i].id.as_str() == id, |&i| hash_id(&hot[i].id))
+}
+
 /// The slot of event id `id` in a source's table of positions into `remembered`.
 fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[SeenEntry], id: &str) -> Entry<'m, usize> {
     table.entry(hash_id(id), |&i| id_at(remembered, i) == id, |&i| hash_id(id_at(remembered, i)))
@@ -484,7 +566,7 @@ fn id_at(remembered: &[SeenEntry], i: usize) -> &str {
     remembered[i].id.as_str()
 }
 
-/// The hash of an event id in the seen tables.
+/// The hash of an event id in the seen tables, or of a record id in the record table.
 fn hash_id(id: &str) -> u64 {
     BuildHasherDefault::<IdHasher>::default().hash_one(id)
 }
@@ -515,7 +597,7 @@ fn prefix(text: &str) -> (u64, u64) {
     (number(hi), number(lo))
 }
 
-/// The history entries a new record has room for: see [`SyncRecord::new`].
+/// The history entries a new record has room for (see `decide`).
 const LIFECYCLE_ENTRIES: usize = 8;
 
 impl SyncRecord {
@@ -530,10 +612,7 @@ impl SyncRecord {
             approved_by: None,
             failed_in: None,
             reasons: Vec::new(),
-            // Room for a whole lifecycle (submitted, approved, enriched, validated, posted,
-            // invoiced) with one failure and its retry, so a record's history is allocated
-            // once instead of growing from four entries to eight.
-            history: Vec::with_capacity(LIFECYCLE_ENTRIES),
+            history: Vec::new(),
         }
     }
 }

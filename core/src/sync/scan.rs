@@ -103,6 +103,60 @@ pub(crate) struct Scanner {
     nodes: Vec<Node>,
     /// Object members being written: (the key's first 8 bytes as a number, key node, value node).
     members: Vec<(u64, usize, usize)>,
+    /// The top-level keys of the last event whose top level was sorted, and their order.
+    top: TopKeys,
+}
+
+/// The top-level keys of an event, in the order given, and the order that sorts them. Events
+/// from one producer repeat their attributes in one order, so the order found for one event
+/// is checked and reused for the next instead of sorting again. Only keys of at most 16 bytes
+/// are remembered, so that a key's length and two words are the whole of it.
+#[derive(Default)]
+struct TopKeys {
+    /// Per key in the order given: its length and its first and next eight bytes as numbers.
+    keys: Vec<(u32, u64, u64)>,
+    /// The positions of the keys (in the order given) in sorted order.
+    order: Vec<u32>,
+}
+
+impl TopKeys {
+    /// A key as it is remembered; `None` when it is longer than 16 bytes.
+    fn key(nodes: &[Node], bytes: &[u8], k: usize) -> Option<(u32, u64, u64)> {
+        let key = &nodes[k];
+        let len = key.stop - key.start;
+        match len {
+            0..=8 => Some((len, key.prefix, 0)),
+            9..=16 => Some((len, key.prefix, key_prefix(bytes, key.start as usize + 8, key.stop as usize))),
+            _ => None,
+        }
+    }
+
+    /// True when `members` (in the order given) have the keys remembered, in the same order.
+    fn same_keys(&self, nodes: &[Node], bytes: &[u8], members: &[(u64, usize, usize)]) -> bool {
+        members.len() == self.keys.len()
+            && members.iter().zip(&self.keys).all(|(&(_, k, _), &known)| Self::key(nodes, bytes, k) == Some(known))
+    }
+
+    /// Remember the keys of `sorted` (an object's members, sorted, no key repeated) and the
+    /// order that sorts them; or nothing, when a key is longer than 16 bytes.
+    fn remember(&mut self, nodes: &[Node], bytes: &[u8], sorted: &[(u64, usize, usize)]) {
+        // The order given is the order of the key nodes.
+        let mut given: Vec<usize> = sorted.iter().map(|&(_, k, _)| k).collect();
+        given.sort_unstable();
+        self.keys.clear();
+        self.order.clear();
+        for &k in &given {
+            let Some(key) = Self::key(nodes, bytes, k) else {
+                self.keys.clear();
+                return;
+            };
+            self.keys.push(key);
+        }
+        for &(_, k, _) in sorted {
+            // Every key of `sorted` is in `given`.
+            self.order.push(given.partition_point(|&g| g < k) as u32);
+        }
+    }
 }
 
 /// The cursor over one text.
@@ -114,7 +168,17 @@ struct Cursor<'t> {
 }
 
 impl Cursor<'_> {
+    /// Skip whitespace. Compact texts have none, so the usual case is one comparison here and
+    /// the loop is out of line.
+    #[inline]
     fn ws(&mut self) {
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.skip_ws();
+        }
+    }
+
+    #[inline(never)]
+    fn skip_ws(&mut self) {
         let from = self.pos;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
@@ -237,11 +301,36 @@ impl Scanner {
         self.nodes.push(Node { kind, sorted: true, compact: true, start, stop, len: 0, end: 0, prefix: 0 });
     }
 
+    /// A value: a leaf is read here, a container by `container` (which calls this for its
+    /// items, so the leaves of a container cost no call).
+    #[inline(always)]
     fn value(&mut self, c: &mut Cursor, depth: usize) -> Option<()> {
         c.ws();
         let from = c.pos;
         match c.peek()? {
             b'{' | b'[' if depth >= MAX_DEPTH => None,
+            b'{' | b'[' => self.container(c, depth),
+            b'"' => {
+                let range = c.string()?;
+                self.push(Kind::String, range);
+                Some(())
+            }
+            b't' => c.literal(b"true").map(|()| self.push(Kind::True, (from, c.pos))),
+            b'f' => c.literal(b"false").map(|()| self.push(Kind::False, (from, c.pos))),
+            b'n' => c.literal(b"null").map(|()| self.push(Kind::Null, (from, c.pos))),
+            b'-' | b'0'..=b'9' => {
+                let range = c.number()?;
+                self.push(Kind::Number, range);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// An object or an array; the cursor is on its opening bracket.
+    fn container(&mut self, c: &mut Cursor, depth: usize) -> Option<()> {
+        let from = c.pos;
+        match c.peek()? {
             open @ (b'{' | b'[') => {
                 let object = open == b'{';
                 let at = self.nodes.len();
@@ -300,19 +389,6 @@ impl Scanner {
                 node.stop = c.pos as u32;
                 node.sorted = sorted;
                 node.compact = c.spaces == spaces;
-                Some(())
-            }
-            b'"' => {
-                let range = c.string()?;
-                self.push(Kind::String, range);
-                Some(())
-            }
-            b't' => c.literal(b"true").map(|()| self.push(Kind::True, (from, c.pos))),
-            b'f' => c.literal(b"false").map(|()| self.push(Kind::False, (from, c.pos))),
-            b'n' => c.literal(b"null").map(|()| self.push(Kind::Null, (from, c.pos))),
-            b'-' | b'0'..=b'9' => {
-                let range = c.number()?;
-                self.push(Kind::Number, range);
                 Some(())
             }
             _ => None,
@@ -377,13 +453,28 @@ impl Scanner {
                     j = self.after(j + 1);
                 }
                 if !node.sorted {
-                    let nodes = &self.nodes;
-                    let key = |k: usize| &bytes[nodes[k].range()];
-                    let members = &mut self.members[base..];
-                    members.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
-                    if members.windows(2).any(|w| w[0].0 == w[1].0 && key(w[0].1) == key(w[1].1)) {
-                        self.members.truncate(base);
-                        return None;
+                    if i == 0 && self.top.same_keys(&self.nodes, bytes, &self.members[base..]) {
+                        // The keys of the last event, in the same order: sorted the same way
+                        // (the sorted members are put after the given ones, then moved down).
+                        let len = node.len as usize;
+                        for &p in &self.top.order {
+                            let m = self.members[base + p as usize];
+                            self.members.push(m);
+                        }
+                        self.members.copy_within(base + len.., base);
+                        self.members.truncate(base + len);
+                    } else {
+                        let nodes = &self.nodes;
+                        let key = |k: usize| &bytes[nodes[k].range()];
+                        let members = &mut self.members[base..];
+                        members.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+                        if members.windows(2).any(|w| w[0].0 == w[1].0 && key(w[0].1) == key(w[1].1)) {
+                            self.members.truncate(base);
+                            return None;
+                        }
+                        if i == 0 {
+                            self.top.remember(&self.nodes, bytes, &self.members[base..]);
+                        }
                     }
                 }
                 out.push(b'{');
@@ -420,37 +511,42 @@ impl Scanner {
         }
     }
 
+    /// Which of `names` the key at `k` is. A name is at most 16 bytes, so its length, its
+    /// first eight bytes (the node's prefix) and the next eight (zero-padded) are the whole of
+    /// it: three integer comparisons a name.
+    #[inline(always)]
+    fn key_of<const N: usize>(&self, text: &str, k: usize, names: &[Name; N]) -> Option<usize> {
+        let key = &self.nodes[k];
+        let len = key.stop - key.start;
+        if len > 16 {
+            return None;
+        }
+        let tail = if len > 8 { key_prefix(text.as_bytes(), key.start as usize + 8, key.stop as usize) } else { 0 };
+        names.iter().position(|n| n.prefix == key.prefix && n.tail == tail && n.len == len)
+    }
+
     /// The event's fields, each with its plain type (the rules of `read_plain`).
     fn fields<'t>(&self, text: &'t str) -> Option<(EventView<'t>, &'t str)> {
         let mut attrs: [Option<&'t str>; 6] = [None; 6];
         let mut correlationid = None;
         let mut data = DataView::default();
         for (k, v) in self.members(0) {
-            let slot = match self.text(text, k) {
-                "specversion" => 0,
-                "id" => 1,
-                "source" => 2,
-                "type" => 3,
-                "subject" => 4,
-                "time" => 5,
-                "correlationid" => {
-                    correlationid = self.opt_str(text, v)?;
-                    continue;
-                }
-                "data" => {
-                    match self.nodes[v].kind {
-                        Kind::Null => {}
-                        Kind::Object => self.data(text, v, &mut data)?,
-                        _ => return None,
+            match self.key_of(text, k, &EVENT_KEYS) {
+                // specversion, id, source, type, subject, time
+                Some(slot @ 0..=5) => {
+                    if self.nodes[v].kind != Kind::String {
+                        return None;
                     }
-                    continue;
+                    attrs[slot] = Some(self.text(text, v));
                 }
-                _ => continue,
-            };
-            if self.nodes[v].kind != Kind::String {
-                return None;
+                Some(CORRELATIONID) => correlationid = self.opt_str(text, v)?,
+                Some(_data) => match self.nodes[v].kind {
+                    Kind::Null => {}
+                    Kind::Object => self.data(text, v, &mut data)?,
+                    _ => return None,
+                },
+                None => {}
             }
-            attrs[slot] = Some(self.text(text, v));
         }
         let [specversion, id, source, event_type, subject, time] = attrs;
         let event = EventView {
@@ -467,8 +563,9 @@ impl Scanner {
 
     fn data<'t>(&self, text: &'t str, i: usize, event: &mut DataView<'t>) -> Option<()> {
         for (k, v) in self.members(i) {
-            match self.text(text, k) {
-                "expected_version" => match self.nodes[v].kind {
+            let Some(field) = self.key_of(text, k, &DATA_KEYS) else { continue };
+            match field {
+                EXPECTED_VERSION => match self.nodes[v].kind {
                     Kind::Null => {}
                     Kind::Number => {
                         let digits = self.text(text, v);
@@ -479,11 +576,7 @@ impl Scanner {
                     }
                     _ => return None,
                 },
-                "actor" => event.actor = self.opt_str(text, v)?,
-                "worker_id" => event.worker_id = self.opt_str(text, v)?,
-                "project_id" => event.project_id = self.opt_str(text, v)?,
-                "approver_id" => event.approver_id = self.opt_str(text, v)?,
-                "reasons" => {
+                REASONS => {
                     if self.nodes[v].kind != Kind::Array {
                         return None;
                     }
@@ -496,12 +589,78 @@ impl Scanner {
                     }
                     event.reasons = Cow::Owned(reasons);
                 }
-                _ => {}
+                _ => {
+                    let slot = match field {
+                        ACTOR => &mut event.actor,
+                        WORKER_ID => &mut event.worker_id,
+                        PROJECT_ID => &mut event.project_id,
+                        _ => &mut event.approver_id,
+                    };
+                    *slot = self.opt_str(text, v)?;
+                }
             }
         }
         Some(())
     }
 }
+
+/// A key the reader looks for (at most 16 bytes), with its first eight bytes and the next
+/// eight as [`key_prefix`] gives them.
+struct Name {
+    #[cfg(test)]
+    text: &'static str,
+    prefix: u64,
+    tail: u64,
+    len: u32,
+}
+
+impl Name {
+    const fn new(text: &'static str) -> Self {
+        let bytes = text.as_bytes();
+        assert!(bytes.len() <= 16, "a name is at most 16 bytes");
+        let mut words = [[0u8; 8]; 2];
+        let mut i = 0;
+        while i < bytes.len() {
+            words[i / 8][i % 8] = bytes[i];
+            i += 1;
+        }
+        Name {
+            #[cfg(test)]
+            text,
+            prefix: u64::from_be_bytes(words[0]),
+            tail: u64::from_be_bytes(words[1]),
+            len: bytes.len() as u32,
+        }
+    }
+}
+
+/// The event's attributes that are read, in the order of `fields`' slots.
+const EVENT_KEYS: [Name; 8] = [
+    Name::new("specversion"),
+    Name::new("id"),
+    Name::new("source"),
+    Name::new("type"),
+    Name::new("subject"),
+    Name::new("time"),
+    Name::new("correlationid"),
+    Name::new("data"),
+];
+const CORRELATIONID: usize = 6;
+
+/// The `data` fields that are read.
+const DATA_KEYS: [Name; 6] = [
+    Name::new("expected_version"),
+    Name::new("actor"),
+    Name::new("worker_id"),
+    Name::new("project_id"),
+    Name::new("approver_id"),
+    Name::new("reasons"),
+];
+const EXPECTED_VERSION: usize = 0;
+const ACTOR: usize = 1;
+const WORKER_ID: usize = 2;
+const PROJECT_ID: usize = 3;
+const REASONS: usize = 5;
 
 #[cfg(test)]
 mod tests {
@@ -533,6 +692,95 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The top-level order remembered from one event is reused only for the same keys in the
+    /// same order: events that differ in one key's length, first eight bytes, later bytes or
+    /// order each get the fingerprint of their parsed document, whatever came before.
+    #[test]
+    fn the_remembered_top_level_order_fits_only_the_same_keys() {
+        let texts = [
+            format!(r#"{{{EVENT},"correlationid":"c","data":{{"b":1,"a":2}}}}"#),
+            format!(r#"{{{EVENT},"correlationid":"d","data":{{"a":1}}}}"#),
+            format!(r#"{{{EVENT},"correlationix":"c","data":null}}"#),
+            format!(r#"{{{EVENT},"correlationidd":"c","data":null}}"#),
+            format!(r#"{{{EVENT},"data":null,"correlationid":"c"}}"#),
+            format!(r#"{{{EVENT},"Correlationid":"c","data":null}}"#),
+            format!(r#"{{{EVENT},"data":null}}"#),
+            format!(r#"{{{EVENT},"data":null,"zz":1}}"#),
+            format!(r#"{{{EVENT},"data":null,"aa":1}}"#),
+        ];
+        let (mut scanner, mut buf) = (Scanner::default(), Vec::new());
+        // Every text after every other, and each one twice in a row.
+        for first in &texts {
+            for then in &texts {
+                for text in [first, then, then] {
+                    let scanned = scanner.read(text, &mut buf).unwrap_or_else(|| panic!("not read: {text}"));
+                    let value: Value = serde_json::from_str(text).unwrap();
+                    assert_eq!(
+                        crate::sync::Digest::from_bytes(scanned.fingerprint).to_string(),
+                        fingerprint(&value, &mut Vec::new()),
+                        "{first} then {text}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A key is one of the names exactly when its text is: near misses that share the length,
+    /// the first eight bytes or a prefix are none of them.
+    #[test]
+    fn keys_are_named_by_their_whole_text() {
+        let keys = [
+            "specversion",
+            "specversioN",
+            "specversion2",
+            "specvers",
+            "specversio",
+            "id",
+            "i",
+            "id2",
+            "ID",
+            "type",
+            "typ",
+            "types",
+            "time",
+            "data",
+            "dat",
+            "correlationid",
+            "correlationiD",
+            "correlation",
+            "subject",
+            "subjects",
+            "source",
+            "",
+            "expected_version",
+            "expected_versions",
+            "expected_versioN",
+            "actor",
+            "worker_id",
+            "worker_i",
+            "project_id",
+            "approver_id",
+            "approver_iD",
+            "reasons",
+            "reason",
+            "expected_version_",
+            "expected_versio",
+            "xpected_version",
+        ];
+        let mut scanner = Scanner::default();
+        for key in keys {
+            // The key last in the text, so that its tail is read up to the text's end.
+            let text = format!(r#"{{"{key}""#);
+            scanner.nodes.clear();
+            let (start, stop) = (2, 2 + key.len());
+            scanner.push(Kind::Key, (start, stop));
+            scanner.nodes[0].prefix = key_prefix(text.as_bytes(), start, stop);
+            let expected = |names: &[Name]| names.iter().position(|n| n.text == key);
+            assert_eq!(scanner.key_of(&text, 0, &EVENT_KEYS), expected(&EVENT_KEYS), "{key}");
+            assert_eq!(scanner.key_of(&text, 0, &DATA_KEYS), expected(&DATA_KEYS), "{key}");
         }
     }
 
