@@ -32,7 +32,7 @@ pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
         event_id: None,
         subject: None,
         correlation_id: None,
-        outcome: Outcome::Invalid { error: error.under(&format!("events[{index}]")) },
+        outcome: Outcome::Invalid { error: Box::new(error.under(&format!("events[{index}]"))) },
     }
 }
 
@@ -266,8 +266,8 @@ impl<'p> Engine<'p> {
                     }
                     Some(first) => {
                         let outcome = Outcome::IdempotencyConflict {
-                            first_fingerprint: first.fingerprint.to_string(),
-                            fingerprint: Digest::from_bytes(fingerprint).to_string(),
+                            first_fingerprint: first.fingerprint.to_string().into(),
+                            fingerprint: Digest::from_bytes(fingerprint).to_string().into(),
                         };
                         let (event_id, subject) = (Some(first.id.clone()), Some(book.subject(event.subject)));
                         return EventOutcome { index, event_id, subject, correlation_id, outcome };
@@ -435,8 +435,8 @@ impl Book<'_> {
         }
         let illegal = |message: String, event: &EventView| Outcome::IllegalTransition {
             state: current.state,
-            event_type: event.event_type.to_string(),
-            message,
+            event_type: event.event_type.into(),
+            message: message.into(),
         };
         if let (Some(record_kind), Some(event_kind)) = (current.kind, kind)
             && record_kind != event_kind

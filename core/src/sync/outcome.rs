@@ -9,6 +9,9 @@ use super::lifecycle::State;
 use super::text::Text;
 use crate::error::Error;
 
+// The rare outcomes hold their texts and error boxed (`Box<str>`, `Box<Error>`: the same JSON
+// and schema as `String` and `Error`), so that an outcome is 40 bytes instead of 64: a batch
+// keeps one per event, and the seen ledger one per remembered event (a test pins the size).
 /// What happened to one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -43,9 +46,9 @@ pub enum Outcome {
     /// The same `source` + `id` arrived with another payload: nothing changed.
     IdempotencyConflict {
         /// The fingerprint remembered for the key.
-        first_fingerprint: String,
+        first_fingerprint: Box<str>,
         /// This event's fingerprint.
-        fingerprint: String,
+        fingerprint: Box<str>,
     },
     /// The event expects an older version than the record holds: nothing changed.
     StaleEvent {
@@ -72,14 +75,14 @@ pub enum Outcome {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         state: Option<State>,
         /// The event's type.
-        event_type: String,
+        event_type: Box<str>,
         /// Why, for a person.
-        message: String,
+        message: Box<str>,
     },
     /// The event document is malformed: nothing changed and nothing remembered.
     Invalid {
         /// The problem, its code and the path inside the request (`events[3].data.expected_version`).
-        error: Error,
+        error: Box<Error>,
     },
 }
 
@@ -156,4 +159,17 @@ pub struct EventOutcome {
     /// What happened.
     #[serde(flatten)]
     pub outcome: Outcome,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sizes the boxed variants buy (64 bytes before): every event's outcome and every
+    /// remembered event carry one.
+    #[test]
+    fn an_outcome_is_forty_bytes() {
+        assert_eq!(std::mem::size_of::<Outcome>(), 40);
+        assert_eq!(std::mem::size_of::<EventOutcome>(), 120);
+    }
 }

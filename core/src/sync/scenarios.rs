@@ -93,7 +93,7 @@ fn illegal_events_name_state_and_event_and_change_nothing() {
     events.push(ev("x3", "record.enriched", "nobody", 9, v(0)));
     let out = run(events);
     let Outcome::IllegalTransition { state, event_type, message } = &out.outcomes[3].outcome else { panic!() };
-    assert_eq!((*state, event_type.as_str()), (Some(State::Enriched), "record.posted"));
+    assert_eq!((*state, &**event_type), (Some(State::Enriched), "record.posted"));
     assert!(message.contains("post only from validated"), "{message}");
     let Outcome::IllegalTransition { message, .. } = &out.outcomes[4].outcome else { panic!() };
     assert!(message.contains("invoice only from posted"), "{message}");
