@@ -13,7 +13,7 @@ use super::request::InvoiceRunRequest;
 use super::run::Place;
 use super::windows::Period;
 use crate::api::ApiVersion;
-use crate::eligibility::Finding;
+use crate::eligibility::{Finding, Reason};
 use crate::model::Contract;
 
 /// The record a queue item is about, borrowed until it is queued.
@@ -128,16 +128,8 @@ impl Accounts {
             t.rounding += inv.rounding;
             t.total += inv.total;
         }
-        for (_, _, q) in &self.exceptions {
-            for r in &q.reasons {
-                count(&mut counters.exceptions_by_reason, r.code.as_str());
-            }
-        }
-        for (_, _, q) in &self.deferred {
-            for r in &q.reasons {
-                count(&mut counters.deferred_by_reason, r.code.as_str());
-            }
-        }
+        counters.exceptions_by_reason = count(&self.exceptions);
+        counters.deferred_by_reason = count(&self.deferred);
         let reconciliation = self
             .places
             .iter()
@@ -170,12 +162,48 @@ impl Accounts {
     }
 }
 
-/// Add one to `key`'s count, allocating the key only the first time.
-fn count(counts: &mut BTreeMap<String, usize>, key: &str) {
-    match counts.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(key.to_string(), 1);
+/// Items per reason code (an item with two reasons counts under both). Counted per reason in an array, then
+/// written as the map of codes: the same map as counting into it directly, without looking a code up per reason.
+fn count(queue: &[(SourceKind, usize, QueueItem)]) -> BTreeMap<String, usize> {
+    let mut counts = [0usize; Reason::ALL.len()];
+    for (_, _, q) in queue {
+        for r in &q.reasons {
+            counts[r.code as usize] += 1;
         }
+    }
+    Reason::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(r, n)| (r.as_str().to_string(), n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The array count is the map count: each reason at its position in `Reason::ALL`, so every code lands in its
+    /// own slot, whatever the mix of reasons.
+    #[test]
+    fn count_by_reason_agrees_with_counting_codes() {
+        assert!(Reason::ALL.iter().enumerate().all(|(k, r)| *r as usize == k));
+        let item = |reasons: &[Reason]| QueueItem {
+            kind: SourceKind::Entry,
+            id: "e1".into(),
+            version: 1,
+            contract_id: None,
+            date: None,
+            reasons: reasons.iter().map(|r| Finding::new(*r, "x")).collect(),
+            retryable: false,
+            held_amount: None,
+        };
+        let mut queue: Vec<(SourceKind, usize, QueueItem)> =
+            Reason::ALL.iter().enumerate().map(|(k, _)| (SourceKind::Entry, k, item(&Reason::ALL[k..]))).collect();
+        queue.push((SourceKind::Expense, 0, item(&[])));
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, _, q) in &queue {
+            for r in &q.reasons {
+                *expected.entry(r.code.as_str().to_string()).or_default() += 1;
+            }
+        }
+        assert_eq!(count(&queue), expected);
+        assert_eq!(count(&queue).get(Reason::ALL[1].as_str()), Some(&2));
+        assert!(count(&[]).is_empty());
     }
 }
