@@ -20,7 +20,8 @@ use crate::tax::{self, TaxPolicy};
 pub(super) fn build_invoice<'a>(
     number: String,
     key: InvoiceKey,
-    items: Vec<Item<'a>>,
+    members: &[u32],
+    items: &mut [Option<Item<'a>>],
     contract: &Contract,
     determination: tax::Determination,
     date: NaiveDate,
@@ -29,22 +30,22 @@ pub(super) fn build_invoice<'a>(
     contracts: &[Contract],
 ) -> Result<Invoice<'a>> {
     // Lines in a fixed order: credits, labour, expenses, milestones, retainers; within a kind by group, then date, id.
-    // The items are sorted by their positions (a stable sort, so ties keep the order of the draft, as sorting the
-    // items themselves would): an item is a few hundred bytes, and a sort shifting items copies them many times.
-    let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&items[a as usize], &items[b as usize]);
-        (a.line, &a.group, a.date, &a.id, a.version).cmp(&(b.line, &b.group, b.date, &b.id, b.version))
-    });
+    // The items (`members`: their positions in `items`, in the order the draft got them) are sorted by position (a
+    // stable sort, so ties keep the order of the draft, as sorting the items themselves would): an item is a few
+    // hundred bytes, and a sort shifting items copies them many times.
+    let mut order: Vec<u32> = members.to_vec();
+    {
+        let key = |k: u32| items[k as usize].as_ref().map(|a| (a.line, &a.group, a.date, &a.id, a.version));
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    }
     // A line is a run of consecutive items in that order: its range in `order`.
     let mut runs: Vec<Range<usize>> = Vec::new();
     for (k, &i) in order.iter().enumerate() {
-        let item = &items[i as usize];
+        let Some(item) = &items[i as usize] else { continue };
         let joins = match (runs.last(), line_grouping) {
-            (Some(run), LineGrouping::RoleTask) => {
-                let first = &items[order[run.start] as usize];
-                first.line == item.line && item.group.is_some() && first.group == item.group
-            }
+            (Some(run), LineGrouping::RoleTask) => items[order[run.start] as usize]
+                .as_ref()
+                .is_some_and(|first| first.line == item.line && item.group.is_some() && first.group == item.group),
             _ => false,
         };
         match runs.last_mut() {
@@ -54,11 +55,11 @@ pub(super) fn build_invoice<'a>(
     }
 
     let mut contract_ids: BTreeSet<&str> = BTreeSet::new();
-    let mut sources: Vec<SourceRef> = Vec::with_capacity(items.len());
+    let mut sources: Vec<SourceRef> = Vec::with_capacity(order.len());
     let mut built = Vec::with_capacity(runs.len());
     let mut taxable = Vec::with_capacity(runs.len());
     // Taken out one by one, in line order.
-    let mut slots: Vec<Option<Item<'a>>> = items.into_iter().map(Some).collect();
+    let slots = items;
     for (n, run) in runs.into_iter().enumerate() {
         let members = &order[run];
         let (kind, description, amount, hours, unit_price) = {
@@ -85,11 +86,11 @@ pub(super) fn build_invoice<'a>(
         for m in members.iter().filter_map(|k| slots[*k as usize].take()) {
             let c = &contracts[m.contract];
             contract_ids.insert(&c.id);
-            let id = m.id.into_owned();
-            sources.push(SourceRef { kind: m.kind, id: id.clone(), version: m.version });
+            // The line source keeps the id borrowed from the request; the invoice's list and the ledger own theirs.
+            sources.push(SourceRef { kind: m.kind, id: m.id.to_string(), version: m.version });
             ledger.push(LedgerLine {
                 kind: m.kind,
-                id: id.clone(),
+                id: m.id.to_string(),
                 version: m.version,
                 contract_id: c.id.clone(),
                 invoice_number: number.clone(),
@@ -103,7 +104,7 @@ pub(super) fn build_invoice<'a>(
             });
             line_sources.push(LineSource {
                 kind: m.kind,
-                id,
+                id: m.id,
                 version: m.version,
                 amount: m.amount,
                 hours: m.hours,

@@ -397,8 +397,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     };
     let contract_keys: Vec<(u32, u32)> =
         req.contracts.iter().map(|c| (customer_ranks.of(&c.customer_id), contract_ranks.of(&c.id))).collect();
-    let mut drafts: BTreeMap<DraftKey, Vec<Item>> = BTreeMap::new();
-    for item in items {
+    // The items stay where they are, each taken out once by the invoice it lands on; a draft lists its items by
+    // position, in the order they were made. The drafts are found by their keys in a hash map, then put in
+    // numbering order once (the keys are distinct, so the order is the one the ordered map of drafts gave).
+    let items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+    let mut drafts: Vec<(DraftKey, Vec<u32>)> = Vec::new();
+    let mut draft_of: IdMap<DraftKey, usize> = IdMap::default();
+    for (k, item) in items.iter().enumerate() {
+        let Some(item) = item else { continue };
         let contract = &req.contracts[item.contract];
         let (customer, contract_rank) = contract_keys[item.contract];
         let anchor = item.date.clamp(period.start, period.end);
@@ -414,16 +420,23 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 window,
             ),
         };
-        drafts.entry(key).or_default().push(item);
+        let d = *draft_of.entry(key).or_insert_with(|| {
+            drafts.push((key, Vec::new()));
+            drafts.len() - 1
+        });
+        drafts[d].1.push(k as u32);
     }
+    drafts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut items = items;
 
     // 6. Tax, totals, numbers.
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     let mut new_ledger = req.ledger.clone();
-    for ((.., window), items) in drafts {
-        let contract = &req.contracts[items[0].contract];
-        let key = invoice_key(grouping, contract, &items[0], window);
+    for ((.., window), members) in drafts {
+        let Some(first) = members.first().and_then(|k| items[*k as usize].as_ref()) else { continue };
+        let contract = &req.contracts[first.contract];
+        let key = invoice_key(grouping, contract, first, window);
         let customer = customers.get(key.customer_id.as_str()).copied();
         let determination = customer
             .ok_or_else(|| {
@@ -434,7 +447,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             Ok(d) => d,
             Err(e) => {
                 let finding = Finding::new(Reason::from_error(&e), e.message.clone());
-                for item in items.iter().filter(|i| i.line != LineKind::Credit) {
+                let members = members.iter().filter_map(|k| items[*k as usize].as_ref());
+                for item in members.filter(|i| i.line != LineKind::Credit) {
                     let contract = Some(&req.contracts[item.contract]);
                     let subject =
                         Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
@@ -450,7 +464,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let invoice = build_invoice(
             invoice_number,
             key,
-            items,
+            &members,
+            &mut items,
             contract,
             determination,
             invoice_date,
@@ -515,6 +530,16 @@ fn dedupe<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> Vec<Result<(), R
         let slot = newest.entry(id).or_insert(*v);
         *slot = (*slot).max(*v);
     }
+    // The usual input: every id once. Then no record has a newer version or an earlier copy, and every one is kept
+    // without the second pass (a lookup and an insert per record).
+    if newest.len() == records.len() {
+        return vec![Ok(()); records.len()];
+    }
+    verdicts(&records, &newest)
+}
+
+/// The verdicts of [`dedupe`] given the newest version of each id.
+fn verdicts(records: &[(&str, u64)], newest: &IdMap<&str, u64>) -> Vec<Result<(), Reason>> {
     let mut seen: IdMap<(&str, u64), ()> = IdMap::default();
     seen.reserve(records.len());
     records
@@ -602,7 +627,32 @@ mod tests {
 
     use super::*;
 
+    /// [`dedupe`] without its shortcut: the newest version of each id, then the verdicts.
+    fn dedupe_in_full(records: &[(&str, u64)]) -> Vec<Result<(), Reason>> {
+        let mut newest: IdMap<&str, u64> = IdMap::default();
+        for (id, v) in records {
+            let slot = newest.entry(id).or_insert(*v);
+            *slot = (*slot).max(*v);
+        }
+        verdicts(records, &newest)
+    }
+
     proptest! {
+        /// The shortcut for inputs without a repeated id gives the verdicts of the full pass, repeated ids or not.
+        #[test]
+        fn dedupe_shortcut_agrees_with_the_full_pass(
+            records in proptest::collection::vec((0u8..12, 1u64..4), 0..16),
+            distinct in any::<bool>(),
+        ) {
+            let ids: Vec<String> = if distinct {
+                (0..records.len()).map(|k| format!("e{k}")).collect()
+            } else {
+                records.iter().map(|(id, _)| format!("e{id}")).collect()
+            };
+            let records: Vec<(&str, u64)> = ids.iter().map(String::as_str).zip(records.iter().map(|r| r.1)).collect();
+            prop_assert_eq!(dedupe(records.iter().copied()), dedupe_in_full(&records));
+        }
+
         /// The line texts written piece by piece are the `format!` ones.
         #[test]
         fn descriptions_agree_with_format(role in "[a-z_é]{0,12}", task in proptest::option::of("[ a-zA-Z_—-]{0,12}")) {
@@ -614,6 +664,14 @@ mod tests {
             prop_assert_eq!(labour.render(), expected);
             prop_assert_eq!(Description::Expense(&role).render(), format!("Expenses — {role}"));
         }
+    }
+
+    #[test]
+    fn dedupe_by_hand() {
+        let records = [("a", 1), ("b", 2), ("a", 1), ("b", 3), ("c", 1)];
+        let expected = vec![Ok(()), Err(Reason::Superseded), Err(Reason::DuplicateRecord), Ok(()), Ok(())];
+        assert_eq!(dedupe(records.iter().copied()), expected);
+        assert_eq!(dedupe([("a", 1), ("b", 1)].into_iter()), vec![Ok(()), Ok(())]);
     }
 
     #[test]
