@@ -39,7 +39,7 @@ pub(super) fn build_invoice<'a>(
         order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     }
     // A line is a run of consecutive items in that order: its range in `order`.
-    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut runs: Vec<Range<usize>> = Vec::with_capacity(order.len());
     for (k, &i) in order.iter().enumerate() {
         let Some(item) = &items[i as usize] else { continue };
         let joins = match (runs.last(), line_grouping) {
@@ -55,6 +55,8 @@ pub(super) fn build_invoice<'a>(
     }
 
     let mut contract_ids: BTreeSet<&str> = BTreeSet::new();
+    // The contract last added: the items of an invoice mostly share one, and adding it again changes nothing.
+    let mut last_contract: Option<usize> = None;
     let mut sources: Vec<SourceRef> = Vec::with_capacity(order.len());
     let mut built = Vec::with_capacity(runs.len());
     let mut taxable = Vec::with_capacity(runs.len());
@@ -71,12 +73,9 @@ pub(super) fn build_invoice<'a>(
                 .try_fold(Decimal::ZERO, |acc, m| acc.checked_add(m.amount))
                 .ok_or_else(overflow)?;
             let hours: Option<Decimal> = members.iter().filter_map(member).map(|m| m.hours).sum();
+            // Every item of a run has its first item's group (that is how a run grows), so one rate for the line.
             let unit_price = match (first.line, &first.group) {
-                (LineKind::Labour, Some((_, _, rate)))
-                    if members.iter().filter_map(member).all(|m| m.group == first.group) =>
-                {
-                    Some(rate.normalize())
-                }
+                (LineKind::Labour, Some((_, _, rate))) => Some(rate.normalize()),
                 _ => None,
             };
             (first.line, first.description.render(), amount, hours, unit_price)
@@ -85,7 +84,10 @@ pub(super) fn build_invoice<'a>(
         let mut line_sources = Vec::with_capacity(members.len());
         for m in members.iter().filter_map(|k| slots[*k as usize].take()) {
             let c = &contracts[m.contract];
-            contract_ids.insert(&c.id);
+            if last_contract != Some(m.contract) {
+                contract_ids.insert(&c.id);
+                last_contract = Some(m.contract);
+            }
             // The line source keeps the id borrowed from the request; the invoice's list and the ledger own theirs.
             sources.push(SourceRef { kind: m.kind, id: m.id.to_string(), version: m.version });
             ledger.push(LedgerLine {

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -155,7 +156,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let ledger = LedgerIndex::new(&req.ledger);
 
     let mut out = Accounts::new(req);
-    let mut items: Vec<Item> = Vec::new();
+    // At most one item per entry, expense and milestone, plus credits and retainer windows (rare): room for the
+    // first three at once, rather than growing (and copying) a vector of items of a few hundred bytes each.
+    let mut items: Vec<Item> = Vec::with_capacity(req.entries.len() + req.expenses.len() + req.milestones.len());
 
     // 1. Duplicates in the input: the first copy of an id+version is used, older versions give way to the newest.
     let entry_keep = dedupe(req.entries.iter().map(|e| (e.id.as_str(), e.version)));
@@ -397,14 +400,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     };
     let contract_keys: Vec<(u32, u32)> =
         req.contracts.iter().map(|c| (customer_ranks.of(&c.customer_id), contract_ranks.of(&c.id))).collect();
-    // The items stay where they are, each taken out once by the invoice it lands on; a draft lists its items by
-    // position, in the order they were made. The drafts are found by their keys in a hash map, then put in
-    // numbering order once (the keys are distinct, so the order is the one the ordered map of drafts gave).
-    let items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
-    let mut drafts: Vec<(DraftKey, Vec<u32>)> = Vec::new();
-    let mut draft_of: IdMap<DraftKey, usize> = IdMap::default();
-    for (k, item) in items.iter().enumerate() {
-        let Some(item) = item else { continue };
+    // The items stay where they are, each taken out once by the invoice it lands on. Each item's draft is found by
+    // its key in a hash map; then the positions of every draft's items are laid out in one vector, draft after
+    // draft, each draft's in the order its items were made (a counting sort: no vector per draft). The drafts are
+    // put in numbering order once (the keys are distinct, so the order of the ordered map of drafts they replace).
+    let mut keys: Vec<DraftKey> = Vec::new();
+    let mut draft_of: IdMap<DraftKey, u32> = IdMap::default();
+    let mut item_draft: Vec<u32> = Vec::with_capacity(items.len());
+    for item in &items {
         let contract = &req.contracts[item.contract];
         let (customer, contract_rank) = contract_keys[item.contract];
         let anchor = item.date.clamp(period.start, period.end);
@@ -421,19 +424,39 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             ),
         };
         let d = *draft_of.entry(key).or_insert_with(|| {
-            drafts.push((key, Vec::new()));
-            drafts.len() - 1
+            keys.push(key);
+            (keys.len() - 1) as u32
         });
-        drafts[d].1.push(k as u32);
+        item_draft.push(d);
     }
+    // Where each draft's positions start (and the one before ends).
+    let mut start = vec![0u32; keys.len() + 1];
+    for d in &item_draft {
+        start[*d as usize + 1] += 1;
+    }
+    for d in 1..start.len() {
+        start[d] += start[d - 1];
+    }
+    let mut next = start.clone();
+    let mut positions = vec![0u32; items.len()];
+    for (k, d) in item_draft.iter().enumerate() {
+        let at = &mut next[*d as usize];
+        positions[*at as usize] = k as u32;
+        *at += 1;
+    }
+    let mut drafts: Vec<(DraftKey, Range<usize>)> =
+        keys.into_iter().enumerate().map(|(d, key)| (key, start[d] as usize..start[d + 1] as usize)).collect();
     drafts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut items = items;
+    let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
 
     // 6. Tax, totals, numbers.
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
-    let mut new_ledger = req.ledger.clone();
-    for ((.., window), members) in drafts {
+    // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
+    let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
+    new_ledger.extend_from_slice(&req.ledger);
+    for ((.., window), range) in drafts {
+        let members = &positions[range];
         let Some(first) = members.first().and_then(|k| items[*k as usize].as_ref()) else { continue };
         let contract = &req.contracts[first.contract];
         let key = invoice_key(grouping, contract, first, window);
@@ -464,7 +487,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let invoice = build_invoice(
             invoice_number,
             key,
-            &members,
+            members,
             &mut items,
             contract,
             determination,

@@ -291,6 +291,8 @@ pub(crate) fn compute_shared(
     let slots = slots(d);
     // Worked out at the first line, after its amount is checked, so an error comes where `compute`'s would.
     let mut rates = None;
+    // One buffer for every line's parts (emptied by each line), not one allocation per line.
+    let mut parts = Vec::with_capacity(slots.len());
     let mut out = Vec::with_capacity(amounts.len());
     for (i, amount) in amounts.iter().enumerate() {
         let amount = with_scale(*amount, scale).map_err(|_| {
@@ -304,7 +306,7 @@ pub(crate) fn compute_shared(
             Some(worked_out) => worked_out,
             None => rates.insert(effective_rates(&slots)?),
         };
-        out.push(numbers(amount, d, policy, scale, None, &slots, rates, *rate_sum)?);
+        out.push(numbers(amount, d, policy, scale, None, (&slots, rates, *rate_sum), &mut parts)?);
     }
     let totals = rule_totals(out.iter().map(|n| (None, n.taxes.as_slice())), policy, scale, None)?;
     let net = out.iter().try_fold(with_scale(Decimal::ZERO, scale)?, |acc, l| add(acc, l.net))?;
@@ -345,21 +347,24 @@ fn line_numbers(
 ) -> Result<LineNumbers> {
     let slots = slots(d);
     let (rates, rate_sum) = effective_rates(&slots)?;
-    numbers(amount, d, policy, scale, words, &slots, &rates, rate_sum)
+    numbers(amount, d, policy, scale, words, (&slots, &rates, rate_sum), &mut Vec::with_capacity(slots.len()))
 }
 
-/// [`line_numbers`] with the determination's slots and effective rates worked out.
-#[allow(clippy::too_many_arguments)]
+/// The (base, amount, unrounded) of each slot of a line, on its magnitude.
+type Parts = Vec<(Decimal, Decimal, Decimal)>;
+
+/// [`line_numbers`] with the determination's slots, effective rates and their sum worked out; `parts` is an empty
+/// buffer, left empty.
 fn numbers(
     amount: Decimal,
     d: &Determination,
     policy: &TaxPolicy,
     scale: u32,
     mut words: Option<&mut Vec<String>>,
-    slots: &[Slot<'_>],
-    rates: &[Decimal],
-    rate_sum: Decimal,
+    (slots, rates, rate_sum): (&[Slot<'_>], &[Decimal], Decimal),
+    parts: &mut Parts,
 ) -> Result<LineNumbers> {
+    parts.clear();
     let mode = policy.rounding_mode;
     let magnitude = amount.abs();
     let zero = with_scale(Decimal::ZERO, scale)?;
@@ -377,8 +382,6 @@ fn numbers(
         }
     }
 
-    // (base, amount, unrounded) per slot, on the magnitude.
-    let mut parts: Vec<(Decimal, Decimal, Decimal)> = Vec::with_capacity(slots.len());
     let net;
     if policy.prices_include_tax {
         let multiplier = add(Decimal::ONE, rate_sum)?;
@@ -438,7 +441,7 @@ fn numbers(
     let signed = |x: Decimal| tidy(if amount.is_sign_negative() { neg(x) } else { x }, scale);
     let taxes = slots
         .iter()
-        .zip(parts)
+        .zip(parts.drain(..))
         .map(|(slot, (base, amount, unrounded))| {
             Ok(AppliedTax {
                 rule: RuleRef::new(slot.rule, d),
