@@ -16,6 +16,9 @@ use crate::api::ApiVersion;
 use crate::eligibility::{Finding, Reason};
 use crate::model::Contract;
 
+/// Every kind, in order; each at the position of its value.
+const KINDS: [SourceKind; 4] = [SourceKind::Entry, SourceKind::Expense, SourceKind::Milestone, SourceKind::Retainer];
+
 /// The record a queue item is about, borrowed until it is queued.
 pub(super) struct Subject<'a> {
     pub(super) kind: SourceKind,
@@ -42,7 +45,8 @@ impl<'a> Subject<'a> {
 
 /// Where every record ended, and the queues.
 pub(super) struct Accounts {
-    places: BTreeMap<SourceKind, Vec<Option<Place>>>,
+    /// Per kind, in [`KINDS`] order (a kind's position is its value): where each record ended.
+    places: [Vec<Option<Place>>; 4],
     retainer_windows: Vec<String>,
     exceptions: Vec<(SourceKind, usize, QueueItem)>,
     deferred: Vec<(SourceKind, usize, QueueItem)>,
@@ -50,24 +54,23 @@ pub(super) struct Accounts {
 
 impl Accounts {
     pub(super) fn new(req: &InvoiceRunRequest) -> Self {
-        let mut places = BTreeMap::new();
-        places.insert(SourceKind::Entry, vec![None; req.entries.len()]);
-        places.insert(SourceKind::Expense, vec![None; req.expenses.len()]);
-        places.insert(SourceKind::Milestone, vec![None; req.milestones.len()]);
-        places.insert(SourceKind::Retainer, Vec::new());
+        let places = [
+            vec![None; req.entries.len()],
+            vec![None; req.expenses.len()],
+            vec![None; req.milestones.len()],
+            Vec::new(),
+        ];
         Accounts { places, retainer_windows: Vec::new(), exceptions: Vec::new(), deferred: Vec::new() }
     }
 
     pub(super) fn retainer_window(&mut self, id: &str) -> usize {
         self.retainer_windows.push(id.to_string());
-        if let Some(p) = self.places.get_mut(&SourceKind::Retainer) {
-            p.push(None);
-        }
+        self.places[SourceKind::Retainer as usize].push(None);
         self.retainer_windows.len() - 1
     }
 
     pub(super) fn place(&mut self, kind: SourceKind, index: usize, place: Place) {
-        if let Some(slot) = self.places.get_mut(&kind).and_then(|p| p.get_mut(index)) {
+        if let Some(slot) = self.places[kind as usize].get_mut(index) {
             *slot = Some(place);
         }
     }
@@ -133,12 +136,13 @@ impl Accounts {
         let reconciliation = self
             .places
             .iter()
-            .map(|(kind, places)| {
+            .zip(KINDS)
+            .map(|(places, kind)| {
                 let count = |p: Place| places.iter().filter(|x| **x == Some(p)).count();
                 let (invoiced, exceptioned, deferred) =
                     (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
                 Reconciliation {
-                    kind: *kind,
+                    kind,
                     received: places.len(),
                     invoiced,
                     exceptioned,
@@ -183,6 +187,8 @@ mod tests {
     #[test]
     fn count_by_reason_agrees_with_counting_codes() {
         assert!(Reason::ALL.iter().enumerate().all(|(k, r)| *r as usize == k));
+        // The places per kind, likewise, and in the order the reconciliation lists the kinds.
+        assert!(KINDS.iter().enumerate().all(|(k, kind)| *kind as usize == k) && KINDS.is_sorted());
         let item = |reasons: &[Reason]| QueueItem {
             kind: SourceKind::Entry,
             id: "e1".into(),

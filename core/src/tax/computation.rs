@@ -181,6 +181,11 @@ fn neg(a: Decimal) -> Decimal {
 /// An exact value written with at least `scale` places and no trailing zeros
 /// beyond them (`0.0050` -> `0.005`, `19.0000` -> `19.00`).
 fn tidy(x: Decimal, scale: u32) -> Result<Decimal> {
+    // The usual case, a value already at `scale` places: stripping its zeros and padding them back gives the same
+    // digits and scale, so it is returned as it is (not zero, whose sign the padding clears).
+    if x.scale() == scale && !x.is_zero() {
+        return Ok(x);
+    }
     let n = x.normalize();
     if n.scale() < scale { with_scale(n, scale) } else { Ok(n) }
 }
@@ -556,6 +561,27 @@ mod tests {
     }
 
     proptest! {
+        /// The shortcut of `tidy` gives the bits of the general path: normalize, then pad to the scale.
+        #[test]
+        fn tidy_shortcut_agrees_with_the_general_path(
+            mantissa in prop_oneof![-1_000i64..1_000, any::<i64>()],
+            places in 0u32..8,
+            scale in 0u32..6,
+        ) {
+            let x = Decimal::new(mantissa, places);
+            let general = |x: Decimal| {
+                let n = x.normalize();
+                if n.scale() < scale { with_scale(n, scale) } else { Ok(n) }
+            };
+            for x in [x, -x, neg(x)] {
+                let (fast, slow) = (tidy(x, scale), general(x));
+                prop_assert_eq!(fast.is_ok(), slow.is_ok());
+                if let (Ok(fast), Ok(slow)) = (fast, slow) {
+                    prop_assert_eq!(fast.serialize(), slow.serialize());
+                }
+            }
+        }
+
         /// The invoice's shared computation (rates worked out once) gives `compute`'s numbers, line for line and
         /// rule for rule, and its errors.
         #[test]
