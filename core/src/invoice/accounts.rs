@@ -13,8 +13,11 @@ use super::request::InvoiceRunRequest;
 use super::run::Place;
 use super::windows::Period;
 use crate::api::ApiVersion;
-use crate::eligibility::Finding;
+use crate::eligibility::{Finding, Reason};
 use crate::model::Contract;
+
+/// Every kind, in order; each at the position of its value.
+const KINDS: [SourceKind; 4] = [SourceKind::Entry, SourceKind::Expense, SourceKind::Milestone, SourceKind::Retainer];
 
 /// The record a queue item is about, borrowed until it is queued.
 pub(super) struct Subject<'a> {
@@ -42,7 +45,8 @@ impl<'a> Subject<'a> {
 
 /// Where every record ended, and the queues.
 pub(super) struct Accounts {
-    places: BTreeMap<SourceKind, Vec<Option<Place>>>,
+    /// Per kind, in [`KINDS`] order (a kind's position is its value): where each record ended.
+    places: [Vec<Option<Place>>; 4],
     retainer_windows: Vec<String>,
     exceptions: Vec<(SourceKind, usize, QueueItem)>,
     deferred: Vec<(SourceKind, usize, QueueItem)>,
@@ -50,24 +54,23 @@ pub(super) struct Accounts {
 
 impl Accounts {
     pub(super) fn new(req: &InvoiceRunRequest) -> Self {
-        let mut places = BTreeMap::new();
-        places.insert(SourceKind::Entry, vec![None; req.entries.len()]);
-        places.insert(SourceKind::Expense, vec![None; req.expenses.len()]);
-        places.insert(SourceKind::Milestone, vec![None; req.milestones.len()]);
-        places.insert(SourceKind::Retainer, Vec::new());
+        let places = [
+            vec![None; req.entries.len()],
+            vec![None; req.expenses.len()],
+            vec![None; req.milestones.len()],
+            Vec::new(),
+        ];
         Accounts { places, retainer_windows: Vec::new(), exceptions: Vec::new(), deferred: Vec::new() }
     }
 
     pub(super) fn retainer_window(&mut self, id: &str) -> usize {
         self.retainer_windows.push(id.to_string());
-        if let Some(p) = self.places.get_mut(&SourceKind::Retainer) {
-            p.push(None);
-        }
+        self.places[SourceKind::Retainer as usize].push(None);
         self.retainer_windows.len() - 1
     }
 
     pub(super) fn place(&mut self, kind: SourceKind, index: usize, place: Place) {
-        if let Some(slot) = self.places.get_mut(&kind).and_then(|p| p.get_mut(index)) {
+        if let Some(slot) = self.places[kind as usize].get_mut(index) {
             *slot = Some(place);
         }
     }
@@ -128,25 +131,18 @@ impl Accounts {
             t.rounding += inv.rounding;
             t.total += inv.total;
         }
-        for (_, _, q) in &self.exceptions {
-            for r in &q.reasons {
-                count(&mut counters.exceptions_by_reason, r.code.as_str());
-            }
-        }
-        for (_, _, q) in &self.deferred {
-            for r in &q.reasons {
-                count(&mut counters.deferred_by_reason, r.code.as_str());
-            }
-        }
+        counters.exceptions_by_reason = count(&self.exceptions);
+        counters.deferred_by_reason = count(&self.deferred);
         let reconciliation = self
             .places
             .iter()
-            .map(|(kind, places)| {
+            .zip(KINDS)
+            .map(|(places, kind)| {
                 let count = |p: Place| places.iter().filter(|x| **x == Some(p)).count();
                 let (invoiced, exceptioned, deferred) =
                     (count(Place::Invoiced), count(Place::Exception), count(Place::Deferred));
                 Reconciliation {
-                    kind: *kind,
+                    kind,
                     received: places.len(),
                     invoiced,
                     exceptioned,
@@ -170,12 +166,50 @@ impl Accounts {
     }
 }
 
-/// Add one to `key`'s count, allocating the key only the first time.
-fn count(counts: &mut BTreeMap<String, usize>, key: &str) {
-    match counts.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            counts.insert(key.to_string(), 1);
+/// Items per reason code (an item with two reasons counts under both). Counted per reason in an array, then
+/// written as the map of codes: the same map as counting into it directly, without looking a code up per reason.
+fn count(queue: &[(SourceKind, usize, QueueItem)]) -> BTreeMap<String, usize> {
+    let mut counts = [0usize; Reason::ALL.len()];
+    for (_, _, q) in queue {
+        for r in &q.reasons {
+            counts[r.code as usize] += 1;
         }
+    }
+    Reason::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(r, n)| (r.as_str().to_string(), n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The array count is the map count: each reason at its position in `Reason::ALL`, so every code lands in its
+    /// own slot, whatever the mix of reasons.
+    #[test]
+    fn count_by_reason_agrees_with_counting_codes() {
+        assert!(Reason::ALL.iter().enumerate().all(|(k, r)| *r as usize == k));
+        // The places per kind, likewise, and in the order the reconciliation lists the kinds.
+        assert!(KINDS.iter().enumerate().all(|(k, kind)| *kind as usize == k) && KINDS.is_sorted());
+        let item = |reasons: &[Reason]| QueueItem {
+            kind: SourceKind::Entry,
+            id: "e1".into(),
+            version: 1,
+            contract_id: None,
+            date: None,
+            reasons: reasons.iter().map(|r| Finding::new(*r, "x")).collect(),
+            retryable: false,
+            held_amount: None,
+        };
+        let mut queue: Vec<(SourceKind, usize, QueueItem)> =
+            Reason::ALL.iter().enumerate().map(|(k, _)| (SourceKind::Entry, k, item(&Reason::ALL[k..]))).collect();
+        queue.push((SourceKind::Expense, 0, item(&[])));
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, _, q) in &queue {
+            for r in &q.reasons {
+                *expected.entry(r.code.as_str().to_string()).or_default() += 1;
+            }
+        }
+        assert_eq!(count(&queue), expected);
+        assert_eq!(count(&queue).get(Reason::ALL[1].as_str()), Some(&2));
+        assert!(count(&[]).is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! totals that reconcile, and the ledger lines it adds.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -19,7 +20,8 @@ use crate::tax::{self, TaxPolicy};
 pub(super) fn build_invoice<'a>(
     number: String,
     key: InvoiceKey,
-    mut items: Vec<Item<'a>>,
+    members: &[u32],
+    items: &mut [Option<Item<'a>>],
     contract: &Contract,
     determination: tax::Determination,
     date: NaiveDate,
@@ -28,49 +30,69 @@ pub(super) fn build_invoice<'a>(
     contracts: &[Contract],
 ) -> Result<Invoice<'a>> {
     // Lines in a fixed order: credits, labour, expenses, milestones, retainers; within a kind by group, then date, id.
-    items.sort_by(|a, b| {
-        (a.line, &a.group, a.date, &a.id, a.version).cmp(&(b.line, &b.group, b.date, &b.id, b.version))
-    });
-    let mut lines: Vec<(LineKind, String, Vec<Item<'a>>)> = Vec::new();
-    for item in items {
-        let joins = match (lines.last(), line_grouping) {
-            (Some((kind, _, members)), LineGrouping::RoleTask) => {
-                *kind == item.line && item.group.is_some() && members[0].group == item.group
-            }
+    // The items (`members`: their positions in `items`, in the order the draft got them) are sorted by position (a
+    // stable sort, so ties keep the order of the draft, as sorting the items themselves would): an item is a few
+    // hundred bytes, and a sort shifting items copies them many times.
+    let mut order: Vec<u32> = members.to_vec();
+    {
+        let key = |k: u32| items[k as usize].as_ref().map(|a| (a.line, &a.group, a.date, &a.id, a.version));
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    }
+    // A line is a run of consecutive items in that order: its range in `order`.
+    let mut runs: Vec<Range<usize>> = Vec::with_capacity(order.len());
+    for (k, &i) in order.iter().enumerate() {
+        let Some(item) = &items[i as usize] else { continue };
+        let joins = match (runs.last(), line_grouping) {
+            (Some(run), LineGrouping::RoleTask) => items[order[run.start] as usize]
+                .as_ref()
+                .is_some_and(|first| first.line == item.line && item.group.is_some() && first.group == item.group),
             _ => false,
         };
-        if joins {
-            if let Some(last) = lines.last_mut() {
-                last.2.push(item);
-            }
-        } else {
-            lines.push((item.line, item.description.render(), vec![item]));
+        match runs.last_mut() {
+            Some(run) if joins => run.end = k + 1,
+            _ => runs.push(k..k + 1),
         }
     }
 
     let mut contract_ids: BTreeSet<&str> = BTreeSet::new();
-    let mut sources: Vec<SourceRef> = Vec::new();
-    let mut built = Vec::with_capacity(lines.len());
-    let mut taxable = Vec::with_capacity(lines.len());
-    for (n, (kind, description, members)) in lines.into_iter().enumerate() {
-        let id = format!("{number}-{}", n + 1);
-        let amount = members.iter().try_fold(Decimal::ZERO, |acc, m| acc.checked_add(m.amount)).ok_or_else(overflow)?;
-        let hours: Option<Decimal> = members.iter().map(|m| m.hours).sum();
-        let unit_price = match (kind, &members[0].group) {
-            (LineKind::Labour, Some((_, _, rate))) if members.iter().all(|m| m.group == members[0].group) => {
-                Some(rate.normalize())
-            }
-            _ => None,
+    // The contract last added: the items of an invoice mostly share one, and adding it again changes nothing.
+    let mut last_contract: Option<usize> = None;
+    let mut sources: Vec<SourceRef> = Vec::with_capacity(order.len());
+    let mut built = Vec::with_capacity(runs.len());
+    let mut taxable = Vec::with_capacity(runs.len());
+    // Taken out one by one, in line order.
+    let slots = items;
+    for (n, run) in runs.into_iter().enumerate() {
+        let members = &order[run];
+        let (kind, description, amount, hours, unit_price) = {
+            let member = |k: &u32| slots[*k as usize].as_ref();
+            let Some(first) = members.first().and_then(member) else { continue };
+            let amount = members
+                .iter()
+                .filter_map(member)
+                .try_fold(Decimal::ZERO, |acc, m| acc.checked_add(m.amount))
+                .ok_or_else(overflow)?;
+            let hours: Option<Decimal> = members.iter().filter_map(member).map(|m| m.hours).sum();
+            // Every item of a run has its first item's group (that is how a run grows), so one rate for the line.
+            let unit_price = match (first.line, &first.group) {
+                (LineKind::Labour, Some((_, _, rate))) => Some(rate.normalize()),
+                _ => None,
+            };
+            (first.line, first.description.render(), amount, hours, unit_price)
         };
+        let id = line_id(&number, n + 1);
         let mut line_sources = Vec::with_capacity(members.len());
-        for m in members {
+        for m in members.iter().filter_map(|k| slots[*k as usize].take()) {
             let c = &contracts[m.contract];
-            contract_ids.insert(&c.id);
-            let id = m.id.into_owned();
-            sources.push(SourceRef { kind: m.kind, id: id.clone(), version: m.version });
+            if last_contract != Some(m.contract) {
+                contract_ids.insert(&c.id);
+                last_contract = Some(m.contract);
+            }
+            // The line source keeps the id borrowed from the request; the invoice's list and the ledger own theirs.
+            sources.push(SourceRef { kind: m.kind, id: m.id.to_string(), version: m.version });
             ledger.push(LedgerLine {
                 kind: m.kind,
-                id: id.clone(),
+                id: m.id.to_string(),
                 version: m.version,
                 contract_id: c.id.clone(),
                 invoice_number: number.clone(),
@@ -84,7 +106,7 @@ pub(super) fn build_invoice<'a>(
             });
             line_sources.push(LineSource {
                 kind: m.kind,
-                id,
+                id: m.id,
                 version: m.version,
                 amount: m.amount,
                 hours: m.hours,
@@ -92,7 +114,7 @@ pub(super) fn build_invoice<'a>(
                 explanation: m.explanation,
             });
         }
-        taxable.push((id.clone(), amount));
+        taxable.push(amount);
         built.push(InvoiceLine {
             id,
             kind,
@@ -153,4 +175,62 @@ pub(super) fn build_invoice<'a>(
         tax_determination: determination,
         sources,
     })
+}
+
+/// `<invoice number>-<n>`, as `format!("{number}-{n}")` writes it, without the formatting machinery (once per line).
+pub(super) fn line_id(number: &str, n: usize) -> String {
+    let mut id = String::with_capacity(number.len() + 1 + 20);
+    id.push_str(number);
+    id.push('-');
+    push_digits(&mut id, n as u64, 0);
+    id
+}
+
+/// Append `n` in decimal, left-padded with zeros to `width` digits (`{:0width$}`).
+pub(super) fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - start)..width {
+        out.push('0');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The hand-written digits are the formatter's, padded or not.
+        #[test]
+        fn digits_agree_with_format(n in any::<u64>(), width in 0usize..25, number in "[A-Z0-9-]{0,12}") {
+            let mut padded = String::new();
+            push_digits(&mut padded, n, width);
+            prop_assert_eq!(padded, format!("{n:0width$}"));
+            let n = n as usize;
+            prop_assert_eq!(line_id(&number, n), format!("{number}-{n}"));
+        }
+    }
+
+    #[test]
+    fn digits_by_hand() {
+        assert_eq!(line_id("INV-0041", 12), "INV-0041-12");
+        let mut s = String::from("B-");
+        push_digits(&mut s, 7, 4);
+        assert_eq!(s, "B-0007");
+        push_digits(&mut s, 0, 0);
+        assert_eq!(s, "B-00070");
+    }
 }

@@ -1,6 +1,7 @@
 //! What an invoice run returns: draft invoices, the exception queue, the
 //! deferred records, the new ledger, counters and the reconciliation.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -137,8 +138,9 @@ pub struct LineTax {
 pub struct LineSource<'a> {
     /// Record kind.
     pub kind: SourceKind,
+    // Borrowed from the request until `InvoiceRunResponse::into_owned` (the doc line is the schema's description).
     /// Record id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// Version billed (or credited).
     pub version: u64,
     /// The record's share of the line.
@@ -368,7 +370,7 @@ impl LineSource<'_> {
         };
         LineSource {
             kind: self.kind,
-            id: self.id,
+            id: Cow::Owned(self.id.into_owned()),
             version: self.version,
             amount: self.amount,
             hours: self.hours,

@@ -4,12 +4,13 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::accounts::{Accounts, Subject};
-use super::assemble::build_invoice;
+use super::assemble::{build_invoice, push_digits};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
@@ -61,11 +62,33 @@ pub(super) enum Description<'a> {
 }
 
 impl Description<'_> {
+    /// Written piece by piece rather than with `format!` and `str::replace` (once per line, tens of thousands of
+    /// times a run): the same text, one allocation.
     pub(super) fn render(&self) -> String {
+        const DASH: &str = " — ";
         match self {
-            Description::Labour { role, task: Some(task) } => format!("{} — {task}", role.replace('_', " ")),
-            Description::Labour { role, task: None } => role.replace('_', " "),
-            Description::Expense(category) => format!("Expenses — {category}"),
+            Description::Labour { role, task } => {
+                let mut text = String::with_capacity(role.len() + task.map_or(0, |t| DASH.len() + t.len()));
+                // `role.replace('_', " ")`.
+                for (k, word) in role.split('_').enumerate() {
+                    if k > 0 {
+                        text.push(' ');
+                    }
+                    text.push_str(word);
+                }
+                if let Some(task) = task {
+                    text.push_str(DASH);
+                    text.push_str(task);
+                }
+                text
+            }
+            Description::Expense(category) => {
+                const EXPENSES: &str = "Expenses — ";
+                let mut text = String::with_capacity(EXPENSES.len() + category.len());
+                text.push_str(EXPENSES);
+                text.push_str(category);
+                text
+            }
             Description::Text(text) => text.clone(),
         }
     }
@@ -133,7 +156,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let ledger = LedgerIndex::new(&req.ledger);
 
     let mut out = Accounts::new(req);
-    let mut items: Vec<Item> = Vec::new();
+    // At most one item per entry, expense and milestone, plus credits and retainer windows (rare): room for the
+    // first three at once, rather than growing (and copying) a vector of items of a few hundred bytes each.
+    let mut items: Vec<Item> = Vec::with_capacity(req.entries.len() + req.expenses.len() + req.milestones.len());
 
     // 1. Duplicates in the input: the first copy of an id+version is used, older versions give way to the newest.
     let entry_keep = dedupe(req.entries.iter().map(|e| (e.id.as_str(), e.version)));
@@ -375,8 +400,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     };
     let contract_keys: Vec<(u32, u32)> =
         req.contracts.iter().map(|c| (customer_ranks.of(&c.customer_id), contract_ranks.of(&c.id))).collect();
-    let mut drafts: BTreeMap<DraftKey, Vec<Item>> = BTreeMap::new();
-    for item in items {
+    // The items stay where they are, each taken out once by the invoice it lands on. Each item's draft is found by
+    // its key in a hash map; then the positions of every draft's items are laid out in one vector, draft after
+    // draft, each draft's in the order its items were made (a counting sort: no vector per draft). The drafts are
+    // put in numbering order once (the keys are distinct, so the order of the ordered map of drafts they replace).
+    let mut keys: Vec<DraftKey> = Vec::new();
+    let mut draft_of: IdMap<DraftKey, u32> = IdMap::default();
+    let mut item_draft: Vec<u32> = Vec::with_capacity(items.len());
+    for item in &items {
         let contract = &req.contracts[item.contract];
         let (customer, contract_rank) = contract_keys[item.contract];
         let anchor = item.date.clamp(period.start, period.end);
@@ -392,16 +423,43 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 window,
             ),
         };
-        drafts.entry(key).or_default().push(item);
+        let d = *draft_of.entry(key).or_insert_with(|| {
+            keys.push(key);
+            (keys.len() - 1) as u32
+        });
+        item_draft.push(d);
     }
+    // Where each draft's positions start (and the one before ends).
+    let mut start = vec![0u32; keys.len() + 1];
+    for d in &item_draft {
+        start[*d as usize + 1] += 1;
+    }
+    for d in 1..start.len() {
+        start[d] += start[d - 1];
+    }
+    let mut next = start.clone();
+    let mut positions = vec![0u32; items.len()];
+    for (k, d) in item_draft.iter().enumerate() {
+        let at = &mut next[*d as usize];
+        positions[*at as usize] = k as u32;
+        *at += 1;
+    }
+    let mut drafts: Vec<(DraftKey, Range<usize>)> =
+        keys.into_iter().enumerate().map(|(d, key)| (key, start[d] as usize..start[d + 1] as usize)).collect();
+    drafts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
 
     // 6. Tax, totals, numbers.
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
-    let mut new_ledger = req.ledger.clone();
-    for ((.., window), items) in drafts {
-        let contract = &req.contracts[items[0].contract];
-        let key = invoice_key(grouping, contract, &items[0], window);
+    // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
+    let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
+    new_ledger.extend_from_slice(&req.ledger);
+    for ((.., window), range) in drafts {
+        let members = &positions[range];
+        let Some(first) = members.first().and_then(|k| items[*k as usize].as_ref()) else { continue };
+        let contract = &req.contracts[first.contract];
+        let key = invoice_key(grouping, contract, first, window);
         let customer = customers.get(key.customer_id.as_str()).copied();
         let determination = customer
             .ok_or_else(|| {
@@ -412,7 +470,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             Ok(d) => d,
             Err(e) => {
                 let finding = Finding::new(Reason::from_error(&e), e.message.clone());
-                for item in items.iter().filter(|i| i.line != LineKind::Credit) {
+                let members = members.iter().filter_map(|k| items[*k as usize].as_ref());
+                for item in members.filter(|i| i.line != LineKind::Credit) {
                     let contract = Some(&req.contracts[item.contract]);
                     let subject =
                         Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
@@ -421,12 +480,15 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 continue;
             }
         };
-        let invoice_number = format!("{}{:0width$}", req.numbering.prefix, number, width = req.numbering.width);
+        let mut invoice_number = String::with_capacity(req.numbering.prefix.len() + 20);
+        invoice_number.push_str(&req.numbering.prefix);
+        push_digits(&mut invoice_number, number, req.numbering.width);
         number += 1;
         let invoice = build_invoice(
             invoice_number,
             key,
-            items,
+            members,
+            &mut items,
             contract,
             determination,
             invoice_date,
@@ -491,6 +553,16 @@ fn dedupe<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> Vec<Result<(), R
         let slot = newest.entry(id).or_insert(*v);
         *slot = (*slot).max(*v);
     }
+    // The usual input: every id once. Then no record has a newer version or an earlier copy, and every one is kept
+    // without the second pass (a lookup and an insert per record).
+    if newest.len() == records.len() {
+        return vec![Ok(()); records.len()];
+    }
+    verdicts(&records, &newest)
+}
+
+/// The verdicts of [`dedupe`] given the newest version of each id.
+fn verdicts(records: &[(&str, u64)], newest: &IdMap<&str, u64>) -> Vec<Result<(), Reason>> {
     let mut seen: IdMap<(&str, u64), ()> = IdMap::default();
     seen.reserve(records.len());
     records
@@ -569,5 +641,67 @@ fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item<'_>, window:
         Grouping::Contract => base,
         Grouping::Customer => InvoiceKey { contract_id: String::new(), ..base },
         Grouping::Project => InvoiceKey { project_id: item.project_id.unwrap_or_default().to_string(), ..base },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// [`dedupe`] without its shortcut: the newest version of each id, then the verdicts.
+    fn dedupe_in_full(records: &[(&str, u64)]) -> Vec<Result<(), Reason>> {
+        let mut newest: IdMap<&str, u64> = IdMap::default();
+        for (id, v) in records {
+            let slot = newest.entry(id).or_insert(*v);
+            *slot = (*slot).max(*v);
+        }
+        verdicts(records, &newest)
+    }
+
+    proptest! {
+        /// The shortcut for inputs without a repeated id gives the verdicts of the full pass, repeated ids or not.
+        #[test]
+        fn dedupe_shortcut_agrees_with_the_full_pass(
+            records in proptest::collection::vec((0u8..12, 1u64..4), 0..16),
+            distinct in any::<bool>(),
+        ) {
+            let ids: Vec<String> = if distinct {
+                (0..records.len()).map(|k| format!("e{k}")).collect()
+            } else {
+                records.iter().map(|(id, _)| format!("e{id}")).collect()
+            };
+            let records: Vec<(&str, u64)> = ids.iter().map(String::as_str).zip(records.iter().map(|r| r.1)).collect();
+            prop_assert_eq!(dedupe(records.iter().copied()), dedupe_in_full(&records));
+        }
+
+        /// The line texts written piece by piece are the `format!` ones.
+        #[test]
+        fn descriptions_agree_with_format(role in "[a-z_é]{0,12}", task in proptest::option::of("[ a-zA-Z_—-]{0,12}")) {
+            let labour = Description::Labour { role: &role, task: task.as_deref() };
+            let expected = match &task {
+                Some(task) => format!("{} — {task}", role.replace('_', " ")),
+                None => role.replace('_', " "),
+            };
+            prop_assert_eq!(labour.render(), expected);
+            prop_assert_eq!(Description::Expense(&role).render(), format!("Expenses — {role}"));
+        }
+    }
+
+    #[test]
+    fn dedupe_by_hand() {
+        let records = [("a", 1), ("b", 2), ("a", 1), ("b", 3), ("c", 1)];
+        let expected = vec![Ok(()), Err(Reason::Superseded), Err(Reason::DuplicateRecord), Ok(()), Ok(())];
+        assert_eq!(dedupe(records.iter().copied()), expected);
+        assert_eq!(dedupe([("a", 1), ("b", 1)].into_iter()), vec![Ok(()), Ok(())]);
+    }
+
+    #[test]
+    fn descriptions_by_hand() {
+        let labour = Description::Labour { role: "senior_developer", task: Some("API design") };
+        assert_eq!(labour.render(), "senior developer — API design");
+        assert_eq!(Description::Labour { role: "_qa__lead_", task: None }.render(), " qa  lead ");
+        assert_eq!(Description::Expense("travel").render(), "Expenses — travel");
     }
 }
