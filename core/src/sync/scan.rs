@@ -134,7 +134,13 @@ impl TopKeys {
     /// True when `members` (in the order given) have the keys remembered, in the same order.
     fn same_keys(&self, nodes: &[Node], bytes: &[u8], members: &[(u64, usize, usize)]) -> bool {
         members.len() == self.keys.len()
-            && members.iter().zip(&self.keys).all(|(&(_, k, _), &known)| Self::key(nodes, bytes, k) == Some(known))
+            && members.iter().zip(&self.keys).all(|(&(prefix, k, _), &(len, known_prefix, known_tail))| {
+                let key = &nodes[k];
+                // The length and the first word first; the second word only for a longer key.
+                prefix == known_prefix
+                    && key.stop - key.start == len
+                    && (len <= 8 || key_prefix(bytes, key.start as usize + 8, key.stop as usize) == known_tail)
+            })
     }
 
     /// Remember the keys of `sorted` (an object's members, sorted, no key repeated) and the
