@@ -17,6 +17,22 @@ use crate::error::{Code, Error, Result};
 /// The key serde_json uses to hand an arbitrary-precision number to a visitor.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// The decimal digits of `n` as `u64`'s `Display` writes them, without the formatting
+/// machinery: the digits are `buf[start..]` of the returned `(buf, start)`. Shared by the
+/// writers that build texts by hand in hot loops (audit hashes, invoice numbers, line ids).
+pub(crate) fn decimal_digits(mut n: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return (digits, start);
+        }
+    }
+}
+
 /// Parse decimal text strictly: an optional sign, digits with at most one
 /// decimal point, and an optional exponent. No spaces, thousands separators or
 /// underscores. More digits than a 96-bit decimal holds is `amount_out_of_range`,

@@ -187,17 +187,8 @@ pub(super) fn line_id(number: &str, n: usize) -> String {
 }
 
 /// Append `n` in decimal, left-padded with zeros to `width` digits (`{:0width$}`).
-pub(super) fn push_digits(out: &mut String, mut n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+pub(super) fn push_digits(out: &mut String, n: u64, width: usize) {
+    let (digits, start) = crate::wire::decimal_digits(n);
     for _ in (digits.len() - start)..width {
         out.push('0');
     }

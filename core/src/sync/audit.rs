@@ -114,18 +114,9 @@ impl HistoryEntry {
 }
 
 /// Write `n` in decimal, as `u64`'s `Display` does.
-fn write_whole_number(mut n: u64, buf: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+fn write_whole_number(n: u64, buf: &mut Vec<u8>) {
+    let (digits, start) = wire::decimal_digits(n);
+    buf.extend_from_slice(&digits[start..]);
 }
 
 /// Write `at` as a JSON string exactly as chrono serializes it (RFC 3339, `Z` for a zero
