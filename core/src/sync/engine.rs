@@ -36,6 +36,19 @@ pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
     }
 }
 
+/// A position in the call's records or remembered events, as the hash tables hold it: 32
+/// bits halve the tables (16 MB → 8 MB of slots for a million events), and a call holds far
+/// fewer than 2^32 of either (`Engine::apply` turns away an event past that bound).
+type Pos = u32;
+
+/// The most records or remembered events one call can hold.
+const MAX_POSITIONS: usize = Pos::MAX as usize;
+
+/// The `Pos` of position `i`, which callers have checked is at most `MAX_POSITIONS`.
+fn pos(i: usize) -> Pos {
+    Pos::try_from(i).unwrap_or(Pos::MAX)
+}
+
 /// The state of one call: the ledger half and the records half, apart so that an event's
 /// slot in the ledger can be held while its record is decided. Records and the ledger's keys
 /// are found through hash tables; records are sorted by id once when the response is built,
@@ -55,7 +68,7 @@ struct Ledger {
     last_source: usize,
     /// Per source (by `sources`): (source, id → index in `remembered`). The table holds
     /// positions only; the ids are compared and rehashed from `remembered`.
-    seen: Vec<(Text, HashTable<usize>)>,
+    seen: Vec<(Text, HashTable<Pos>)>,
     /// The remembered events as the ledger returns them, in the order they were first
     /// remembered: the ledger passed in, then this call's in the order of their events. An
     /// expired entry whose key comes again stays where it is (the response leaves it out, as
@@ -77,7 +90,7 @@ struct Book<'p> {
     /// What deciding an event reads and writes of each record, at the record's position.
     hot: Vec<Hot>,
     /// Positions in `hot` and `records`, found by the record id (compared with `hot[i].id`).
-    record_index: HashTable<usize>,
+    record_index: HashTable<Pos>,
     /// Event types and actors seen in this call, shared by the history entries.
     names: IdMap<Text, ()>,
     /// The event type and the actor named last (events mostly come in runs of one type by
@@ -143,9 +156,9 @@ struct Current {
 /// Where a decided event is remembered when its outcome is final.
 enum Slot<'m> {
     /// A new key.
-    New(VacantEntry<'m, usize>),
+    New(VacantEntry<'m, Pos>),
     /// The key of an expired entry: the key is moved to the new entry.
-    Expired(OccupiedEntry<'m, usize>),
+    Expired(OccupiedEntry<'m, Pos>),
 }
 
 impl<'p> Engine<'p> {
@@ -160,12 +173,20 @@ impl<'p> Engine<'p> {
         let mut record_index = HashTable::with_capacity(expected_records);
         let mut hot = Vec::with_capacity(expected_records);
         let mut records = records;
+        if records.len() > MAX_POSITIONS || seen.entries.len() > MAX_POSITIONS {
+            let (path, what) = if records.len() > MAX_POSITIONS {
+                ("records", "records")
+            } else {
+                ("seen.entries", "remembered events")
+            };
+            return Err(Error::new(Code::InvalidValue, format!("a call holds at most {MAX_POSITIONS} {what}")).at(path));
+        }
         for (i, r) in records.iter_mut().enumerate() {
             let Entry::Vacant(slot) = record_entry(&mut record_index, &hot, &r.id) else {
                 return Err(Error::new(Code::DuplicateId, format!("record id `{}` appears twice", r.id))
                     .at(format!("records[{i}].id")));
             };
-            slot.insert(i);
+            slot.insert(pos(i));
             hot.push(Hot::take(r));
         }
         records.reserve(expected_records - records.len());
@@ -187,7 +208,7 @@ impl<'p> Engine<'p> {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
                     .at(format!("seen.entries[{i}].id")));
             };
-            slot.insert(i);
+            slot.insert(pos(i));
         }
         ledger.remembered = entries;
         ledger.remembered.reserve(events);
@@ -241,6 +262,10 @@ impl<'p> Engine<'p> {
             Err(e) => return invalid(index, e),
         };
         let Engine { ledger, book, buf } = self;
+        if ledger.remembered.len() >= MAX_POSITIONS || book.records.len() >= MAX_POSITIONS {
+            let message = format!("a call holds at most {MAX_POSITIONS} records and remembered events; cut the batch");
+            return invalid(index, Error::new(Code::InvalidValue, message));
+        }
         ledger.newest = Some(ledger.newest.map_or(event.time, |n| n.max(event.time)));
         let source = ledger.source_index(event.source);
         let correlation_id = event.correlationid.map(Text::from);
@@ -249,7 +274,7 @@ impl<'p> Engine<'p> {
         // One probe of the source's ids: the slot found is where a final outcome is remembered.
         let (id, slot) = match entry(ids, remembered, event.id) {
             Entry::Occupied(known) => {
-                let at = *known.get();
+                let at = *known.get() as usize;
                 let cutoff = cutoff(*newest, *retention);
                 match Some(&remembered[at]).filter(|r| cutoff.is_none_or(|c| r.time >= c)) {
                     // The same payload: the same id, and the same subject unless the ledger
@@ -289,9 +314,9 @@ impl<'p> Engine<'p> {
             };
             match slot {
                 Slot::New(new) => {
-                    new.insert(remembered.len());
+                    new.insert(pos(remembered.len()));
                 }
-                Slot::Expired(mut known) => *known.get_mut() = remembered.len(),
+                Slot::Expired(mut known) => *known.get_mut() = pos(remembered.len()),
             }
             remembered.push(value);
         }
@@ -383,7 +408,7 @@ impl Book<'_> {
 
     /// The position of record `id`.
     fn find(&self, id: &str) -> Option<usize> {
-        self.record_index.find(hash_id(id), |&i| self.hot[i].id.as_str() == id).copied()
+        self.record_index.find(hash_id(id), |&i| self.hot[i as usize].id.as_str() == id).map(|&i| i as usize)
     }
 
     fn current(&self, record: Option<usize>, data: &DataView, action: Action) -> Current {
@@ -484,7 +509,7 @@ impl Book<'_> {
                 self.records.push(record);
                 self.hot.push(hot);
                 let hot = &self.hot;
-                self.record_index.insert_unique(hash_id(event.subject), i, |&j| hash_id(&hot[j].id));
+                self.record_index.insert_unique(hash_id(event.subject), pos(i), |&j| hash_id(&hot[j as usize].id));
                 i
             }
         };
@@ -552,18 +577,18 @@ fn cutoff(newest: Option<DateTime<FixedOffset>>, retention: Option<TimeDelta>) -
 }
 
 /// The slot of record id `id` in the table of positions into `hot`.
-fn record_entry<'m>(table: &'m mut HashTable<usize>, hot: &[Hot], id: &str) -> Entry<'m, usize> {
-    table.entry(hash_id(id), |&i| hot[i].id.as_str() == id, |&i| hash_id(&hot[i].id))
+fn record_entry<'m>(table: &'m mut HashTable<Pos>, hot: &[Hot], id: &str) -> Entry<'m, Pos> {
+    table.entry(hash_id(id), |&i| hot[i as usize].id.as_str() == id, |&i| hash_id(&hot[i as usize].id))
 }
 
 /// The slot of event id `id` in a source's table of positions into `remembered`.
-fn entry<'m>(table: &'m mut HashTable<usize>, remembered: &[SeenEntry], id: &str) -> Entry<'m, usize> {
+fn entry<'m>(table: &'m mut HashTable<Pos>, remembered: &[SeenEntry], id: &str) -> Entry<'m, Pos> {
     table.entry(hash_id(id), |&i| id_at(remembered, i) == id, |&i| hash_id(id_at(remembered, i)))
 }
 
 /// The id of the remembered event at `i`.
-fn id_at(remembered: &[SeenEntry], i: usize) -> &str {
-    remembered[i].id.as_str()
+fn id_at(remembered: &[SeenEntry], i: Pos) -> &str {
+    remembered[i as usize].id.as_str()
 }
 
 /// The hash of an event id in the seen tables, or of a record id in the record table.
