@@ -288,9 +288,10 @@ pub(crate) fn name_of<T: serde::Serialize>(value: &T) -> String {
 /// assert_eq!((e.code.as_str(), e.path.as_str()), ("unknown_currency", "currency"));
 /// ```
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
-    // Read without tracking the path first: tracking costs about a fifth of reading a large
-    // request, and only a failure needs it. A document that fails is read again with the
-    // path tracked, which fails the same way (the tracker only watches) and names the field.
+    // Read without tracking the path first: tracking was about 40 % of the instructions of
+    // reading a large request (the invoice run's 100k-entry request: 1,212 M → 699 M), and only
+    // a failure needs it. A document that fails is read again with the path tracked, which
+    // fails the same way (the tracker only watches) and names the field.
     let mut de = serde_json::Deserializer::from_str(text);
     match T::deserialize(&mut de) {
         Ok(value) if de.end().is_ok() => Ok(value),
