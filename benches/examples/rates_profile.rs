@@ -4,7 +4,9 @@
 //! disturbs less than wall time.
 //!
 //! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess|invoice]`
-//! (`invoice` runs the whole typed invoice run over the invoice bench's firm).
+//! (`invoice` runs the whole typed invoice run over the invoice bench's firm; `json` runs
+//! its JSON path, `billable::api::call_json("invoice_run", …)`, on the request's text:
+//! `valgrind --tool=callgrind --toggle-collect='billable::api::call_json*'`).
 
 use std::hint::black_box;
 
@@ -31,6 +33,13 @@ fn main() {
         let request = billable_benches::invoice::request(42, n);
         timed(what, n, iterations, || {
             black_box(billable::invoice::invoice_run(&request).unwrap());
+        });
+        return;
+    }
+    if what == "json" {
+        let text = serde_json::to_string(&billable_benches::invoice::request(42, n)).expect("the request serializes");
+        timed(what, n, iterations, || {
+            black_box(billable::api::call_json("invoice_run", black_box(&text)).unwrap());
         });
         return;
     }

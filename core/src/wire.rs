@@ -4,7 +4,8 @@
 //! Money and quantities are accepted as decimal strings, integers, or JSON
 //! numbers read from their text (the workspace enables serde_json's
 //! `arbitrary_precision`, so a number never passes through a binary float).
-//! They are always written as strings, keeping their scale (`"1237.50"`).
+//! They are always written as strings, keeping their scale (`"1237.50"`); response documents
+//! write them (and dates) with the writers of `write.rs` (`serialize_with = "wire::write_decimal"`).
 
 use std::fmt;
 
@@ -13,6 +14,9 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Code, Error, Result};
+
+mod write;
+pub(crate) use write::{write_date, write_decimal, write_opt_date, write_opt_decimal};
 
 /// The key serde_json uses to hand an arbitrary-precision number to a visitor.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";

@@ -58,10 +58,10 @@ use crate::wire;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Period {
     /// First day.
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::write_date")]
     pub start: NaiveDate,
     /// Last day.
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::write_date")]
     pub end: NaiveDate,
 }
 
@@ -107,7 +107,7 @@ pub struct ContractInvoiced {
     /// The contract.
     pub contract_id: String,
     /// Invoiced so far (several rows for one contract add up).
-    #[serde(deserialize_with = "wire::decimal")]
+    #[serde(deserialize_with = "wire::decimal", serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
 }
 
@@ -140,9 +140,10 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Billable {
     /// Amount billed, in the contract currency.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Hours billed (entries; for a cap split, the share of the cut part, to 2 places).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub hours: Option<Decimal>,
     /// The rated parts billed (entries), the last one cut at the cap when split.
     #[serde(skip_serializing_if = "Parts::is_empty")]
@@ -153,9 +154,10 @@ pub struct Billable {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Held {
     /// Amount held, in the contract currency.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Hours held (entries): the record's billable hours minus those billed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub hours: Option<Decimal>,
     /// Always `cap_exceeded`.
     pub code: Reason,
@@ -198,13 +200,16 @@ pub struct ExpenseLine<'a> {
     /// The expense as spent.
     pub cost: crate::money::Money,
     /// The contract's markup, in percent.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub markup_percent: Decimal,
     /// The FX rate, when spent in another currency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fx: Option<FxApplied>,
     /// `cost × (1 + markup / 100)` (× FX), at full precision.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub unrounded: Decimal,
     /// Rounded to the contract currency with the contract's rounding mode.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
 }
 

@@ -16,6 +16,7 @@ use crate::eligibility::{ExpenseLine, Finding};
 use crate::money::Currency;
 use crate::rates::RatedLine;
 use crate::tax::{Determination, RuleRef};
+use crate::wire;
 
 /// The run's output.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -25,6 +26,7 @@ pub struct InvoiceRunResponse<'a> {
     /// The run's period.
     pub period: Period,
     /// The invoice date (the date of the request's `as_of`).
+    #[serde(serialize_with = "wire::write_date")]
     pub invoice_date: NaiveDate,
     /// Draft invoices, in numbering order.
     pub invoices: Vec<Invoice<'a>>,
@@ -61,18 +63,23 @@ pub struct Invoice<'a> {
     /// The billing window the invoice covers.
     pub period: Period,
     /// Invoice date.
+    #[serde(serialize_with = "wire::write_date")]
     pub date: NaiveDate,
     /// The lines, in a fixed order: credits, labour, expenses, milestones, retainers.
     pub lines: Vec<InvoiceLine<'a>>,
     /// Tax per rule (or per untaxed category), with its note.
     pub tax_lines: Vec<TaxLine>,
     /// Sum of the lines' net amounts.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub subtotal: Decimal,
     /// Sum of the tax lines.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub tax_total: Decimal,
     /// Cash rounding (EN 16931 BT-114): `total - (subtotal + tax_total)`.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rounding: Decimal,
     /// `subtotal + tax_total + rounding`.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub total: Decimal,
     /// The tax treatment of the invoice and why.
     pub tax_determination: Determination,
@@ -106,14 +113,16 @@ pub struct InvoiceLine<'a> {
     /// Text for the invoice.
     pub description: String,
     /// Hours (labour, credits of labour); absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Decimal>,
     /// The hourly rate, when every hour on the line has the same one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<Decimal>,
     /// The amount as priced (gross when the contract quotes tax-inclusive prices).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Net amount after any tax back-out.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub net: Decimal,
     /// The line's taxes.
     pub taxes: Vec<LineTax>,
@@ -128,8 +137,10 @@ pub struct LineTax {
     #[serde(flatten)]
     pub rule: RuleRef,
     /// Amount taxed.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub base: Decimal,
     /// Tax (unrounded under `per_document`, where only the tax lines are rounded).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
 }
 
@@ -144,9 +155,10 @@ pub struct LineSource<'a> {
     /// Version billed (or credited).
     pub version: u64,
     /// The record's share of the line.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Hours (entries).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub hours: Option<Decimal>,
     /// Dated before the period: billed late.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -164,7 +176,7 @@ pub enum Explanation<'a> {
         /// The rated line.
         line: Box<RatedLine<'a>>,
         /// Hours and amount held back at the not-to-exceed, if the entry was split.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
         held_at_cap: Option<Decimal>,
     },
     /// Expense: cost, markup, FX.
@@ -172,7 +184,7 @@ pub enum Explanation<'a> {
         /// The priced expense.
         line: Box<ExpenseLine<'a>>,
         /// Amount held at the not-to-exceed, if split.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
         held_at_cap: Option<Decimal>,
     },
     /// The milestone's amount as agreed.
@@ -181,6 +193,7 @@ pub enum Explanation<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         /// Due date.
+        #[serde(serialize_with = "wire::write_date")]
         due: NaiveDate,
     },
     /// The retainer's amount for the window.
@@ -215,8 +228,10 @@ pub struct TaxLine {
     #[serde(flatten)]
     pub rule: RuleRef,
     /// Sum of the bases.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub base: Decimal,
     /// The tax.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
 }
 
@@ -233,14 +248,14 @@ pub struct QueueItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_id: Option<String>,
     /// The record's date (entries, expenses) or due date (milestones).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_date", skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
     /// Every reason, in a fixed order.
     pub reasons: Vec<Finding>,
     /// True when every reason can clear without editing the record (a table or master-data fix, or time).
     pub retryable: bool,
     /// For a record split at the not-to-exceed: the amount held (the rest was invoiced).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub held_amount: Option<Decimal>,
 }
 
@@ -269,12 +284,16 @@ pub struct CurrencyTotals {
     /// Invoices in the currency.
     pub invoices: usize,
     /// Sum of subtotals.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub subtotal: Decimal,
     /// Sum of taxes.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub tax: Decimal,
     /// Sum of cash roundings.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rounding: Decimal,
     /// Sum of totals.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub total: Decimal,
 }
 

@@ -53,12 +53,17 @@ pub struct LedgerLine {
     /// The invoice the line is on.
     pub invoice_number: String,
     /// Net amount billed (negative for a credit), in `currency`.
-    #[serde(deserialize_with = "wire::decimal")]
+    #[serde(deserialize_with = "wire::decimal", serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// The contract currency.
     pub currency: Currency,
     /// Hours billed (entries), negative for a credit.
-    #[serde(default, deserialize_with = "wire::opt_decimal", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "wire::opt_decimal",
+        serialize_with = "wire::write_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hours: Option<Decimal>,
     /// For a credit: the invoice whose line it reverses.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,10 +16,10 @@ use crate::wire;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Period {
     /// First day.
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::write_date")]
     pub start: NaiveDate,
     /// Last day (inclusive).
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::write_date")]
     pub end: NaiveDate,
 }
 

@@ -25,10 +25,10 @@ pub struct FxRate {
     /// The currency the price is in.
     pub quote: Currency,
     /// Units of `quote` for one unit of `base`; greater than zero.
-    #[serde(deserialize_with = "wire::decimal")]
+    #[serde(deserialize_with = "wire::decimal", serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// The date the rate applies from.
-    #[serde(deserialize_with = "wire::date")]
+    #[serde(deserialize_with = "wire::date", serialize_with = "wire::write_date")]
     pub as_of: NaiveDate,
     /// Where the rate came from (ECB, a bank, the ERP).
     #[serde(default)]
@@ -55,10 +55,13 @@ pub struct FxLeg {
     /// Currency converted to in this step.
     pub to: Currency,
     /// Effective rate of this step (`to` per `from`); for an inverse, `1 / table rate`.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// The table row's rate as written.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub table_rate: Decimal,
     /// The table row's date.
+    #[serde(serialize_with = "wire::write_date")]
     pub as_of: NaiveDate,
     /// The table row's source.
     pub source: String,
@@ -72,10 +75,13 @@ pub struct Conversion {
     /// The converted amount, rounded to the target currency's minor units.
     pub converted: Money,
     /// The converted amount before rounding.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub unrounded: Decimal,
     /// The effective rate from the source to the target currency (product of the legs).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// The oldest `as_of` among the rates used.
+    #[serde(serialize_with = "wire::write_date")]
     pub as_of: NaiveDate,
     /// `direct`, `inverse`, `triangulated` or `identity`.
     pub method: String,

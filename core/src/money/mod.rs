@@ -39,7 +39,7 @@ use crate::wire;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Money {
     /// The amount, as a decimal string on output.
-    #[serde(deserialize_with = "wire::decimal")]
+    #[serde(deserialize_with = "wire::decimal", serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// ISO 4217 code.
     pub currency: Currency,

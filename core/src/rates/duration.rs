@@ -14,16 +14,18 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{Adjustment, DurationRounding, DurationRoundingMode};
 use crate::money::{RoundingMode, round_to_increment};
+use crate::wire;
 
 /// The duration rounding applied to an entry.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RoundingApplied {
     /// The step, in hours.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub increment: Decimal,
     /// `up`, `nearest` (halves away from zero) or `down`.
     pub mode: DurationRoundingMode,
     /// The per-entry minimum, when the contract sets one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub minimum: Option<Decimal>,
     /// True when the minimum raised the rounded hours.
     pub minimum_applied: bool,
@@ -47,6 +49,7 @@ pub struct AdjustmentApplied<'a> {
     /// Write-up, write-down or unchanged, against the rounded hours.
     pub kind: AdjustmentKind,
     /// The hours billed instead.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub billable_hours: Decimal,
     /// Why, as given.
     pub reason: Cow<'a, str>,
@@ -56,10 +59,13 @@ pub struct AdjustmentApplied<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Hours<'a> {
     /// As recorded on the entry.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub recorded: Decimal,
     /// After duration rounding (equal to `recorded` without a policy).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rounded: Decimal,
     /// What is rated: `rounded`, or the adjustment's hours when there is one.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub billable: Decimal,
     /// The rounding applied, if the contract has a policy.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ use super::overtime::{HourBlock, Premium};
 use crate::error::Result;
 use crate::model::{BillingType, RateUnit};
 use crate::money::{Currency, Money, RoundingMode, overflow, round_to_scale};
+use crate::wire;
 
 /// What a line's amount is for (SPEC §5.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
@@ -49,13 +50,14 @@ pub struct RuleApplied<'a> {
     /// Its score (`scope × 2 + worker named`).
     pub score: u8,
     /// The rate as written on the card.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// The card's currency.
     pub currency: Currency,
     /// Per hour or per day.
     pub unit: RateUnit,
     /// The contract's hours per day, for a day rate (the hourly rate is `rate / hours_per_day`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub hours_per_day: Option<Decimal>,
 }
 
@@ -79,10 +81,13 @@ pub struct FxApplied {
     /// The line's currency.
     pub to: Currency,
     /// Units of `to` per unit of `from` (the product of the path's legs).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// The conversion date asked for (the entry date, or the request's `fx_date`).
+    #[serde(serialize_with = "wire::write_date")]
     pub date: NaiveDate,
     /// The table date of the rate used (the oldest leg's).
+    #[serde(serialize_with = "wire::write_date")]
     pub as_of: NaiveDate,
     /// Direct, inverse or triangulated.
     pub method: FxMethod,
@@ -92,8 +97,10 @@ pub struct FxApplied {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct LinePart {
     /// Hours in this part.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub hours: Decimal,
     /// Multiplier (1 for normal hours).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub multiplier: Decimal,
     /// Why: normal, daily, weekly, weekend or holiday.
     pub premium: Premium,
@@ -101,8 +108,10 @@ pub struct LinePart {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outranked: Vec<Premium>,
     /// `hours × rate × multiplier` (× FX, ÷ hours per day for a day rate), at full precision.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub unrounded: Decimal,
     /// `unrounded` rounded to the currency's minor units with the contract's rounding mode.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
 }
 
@@ -204,9 +213,10 @@ pub struct CostApplied {
     /// The worker's cost rate per hour.
     pub rate: Money,
     /// Hours costed: the recorded hours (rounding, adjustments and premiums change the price, not the cost).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub hours: Decimal,
     /// `hours × rate` in the line's currency, rounded like the line; absent when no FX rate converts it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
     /// The FX rate, when the cost rate is in another currency.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +240,7 @@ pub struct RatedLine<'a> {
     /// The project's contract.
     pub contract_id: Cow<'a, str>,
     /// The entry date.
+    #[serde(serialize_with = "wire::write_date")]
     pub date: NaiveDate,
     /// The contract currency: every amount on the line is in it.
     pub currency: Currency,
@@ -247,18 +258,20 @@ pub struct RatedLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fx: Option<FxApplied>,
     /// The hourly rate in the line's currency (rate × FX ÷ hours per day), at full precision.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub hourly_rate: Decimal,
     /// The line by multiplier: normal hours first, then premiums.
     pub parts: Parts,
     /// The contract's rounding mode, applied to each part.
     pub rounding_mode: RoundingMode,
     /// The sum of the parts' rounded amounts.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// The worker's cost, when the worker has a cost rate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostApplied>,
     /// `amount - cost.amount`, when the cost is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "wire::write_opt_decimal", skip_serializing_if = "Option::is_none")]
     pub margin: Option<Decimal>,
 }
 

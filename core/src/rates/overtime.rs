@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::OvertimePolicy;
 use crate::money::overflow;
+use crate::wire;
 
 /// Why a block of hours carries its multiplier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -47,8 +48,10 @@ pub enum Premium {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct HourBlock {
     /// Hours in the block.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub hours: Decimal,
     /// The multiplier applied (1 for normal hours).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub multiplier: Decimal,
     /// The premium that gave the multiplier.
     pub premium: Premium,

@@ -29,6 +29,7 @@ use super::determination::{Determination, NoteKey};
 use crate::error::{Code, Error, Result};
 use crate::model::{TaxCategory, TaxRounding, TaxRule};
 use crate::money::{Currency, RoundingMode, allocate, overflow, round_to_scale, with_scale};
+use crate::wire;
 
 /// How a document's taxes are computed: currency, price basis and rounding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -72,6 +73,7 @@ pub struct RuleRef {
     /// The line's category.
     pub category: TaxCategory,
     /// Rate in percent.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
     /// Computed on the base plus the earlier taxes.
     pub compound: bool,
@@ -101,10 +103,13 @@ pub struct AppliedTax {
     #[serde(flatten)]
     pub rule: RuleRef,
     /// The amount taxed.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub base: Decimal,
     /// The tax: rounded under `per_line`; unrounded under `per_document` (then only the rule totals are rounded).
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// The tax before rounding.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub unrounded: Decimal,
 }
 
@@ -114,16 +119,20 @@ pub struct LineTaxes {
     /// The line's id.
     pub id: String,
     /// The amount as given.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Category, place of supply and rules.
     pub determination: Determination,
     /// Net amount, at the currency's minor units.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub net: Decimal,
     /// Each tax, in rule order.
     pub taxes: Vec<AppliedTax>,
     /// Sum of the line's taxes.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub tax: Decimal,
     /// `net + tax`.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub gross: Decimal,
     /// How the numbers came about.
     pub explanation: Vec<String>,
@@ -136,10 +145,13 @@ pub struct RuleTotal {
     #[serde(flatten)]
     pub rule: RuleRef,
     /// Sum of the lines' bases, at the currency's minor units.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub base: Decimal,
     /// The rule's tax for the document, at the currency's minor units.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub amount: Decimal,
     /// Sum of the lines' unrounded taxes.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub unrounded: Decimal,
     /// Ids of the lines taxed under this rule.
     pub lines: Vec<String>,
@@ -153,10 +165,13 @@ pub struct TaxComputation {
     /// Per rule, in order of first use.
     pub totals: Vec<RuleTotal>,
     /// Sum of the line nets.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub net: Decimal,
     /// Sum of the rule totals.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub tax: Decimal,
     /// `net + tax`.
+    #[serde(serialize_with = "wire::write_decimal")]
     pub gross: Decimal,
     /// How the totals came about.
     pub explanation: Vec<String>,
