@@ -3,10 +3,10 @@
 //! (user + system, from /proc) per iteration, which the machine's load
 //! disturbs less than wall time.
 //!
-//! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess|invoice]`
+//! `cargo run --release -p billable-benches --example rates_profile -- [entries] [iterations] [rate|assess|invoice|json]`
 //! (`invoice` runs the whole typed invoice run over the invoice bench's firm; `json` runs
 //! its JSON path, `billable::api::call_json("invoice_run", …)`, on the request's text:
-//! `valgrind --tool=callgrind --toggle-collect='billable::api::call_json*'`).
+//! `valgrind --tool=callgrind --toggle-collect='billable::api::dispatch_json*'`: `call_json` is inlined).
 
 use std::hint::black_box;
 
