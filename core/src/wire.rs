@@ -27,15 +27,30 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 pub(crate) fn decimal_digits(mut n: u64) -> ([u8; 20], usize) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return (digits, start);
-        }
+    // Two digits per division.
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
     }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        start -= 1;
+        digits[start] = b'0' + n as u8;
+    }
+    (digits, start)
 }
+
+/// `00` to `99`, for two digits per division.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 /// Parse decimal text strictly: an optional sign, digits with at most one
 /// decimal point, and an optional exponent. No spaces, thousands separators or
@@ -416,6 +431,23 @@ fn classify(err: &serde_json::Error, path: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `decimal_digits` writes what `u64`'s `Display` writes, at every digit count and on
+    /// both sides of each power of ten.
+    #[test]
+    fn decimal_digits_are_the_display_digits() {
+        let mut values: Vec<u64> = (0..1000).collect();
+        for p in 1..20 {
+            let ten = 10u64.pow(p);
+            values.extend([ten - 1, ten, ten + 1]);
+            values.extend(ten.checked_mul(5).map(|v| v + 7));
+        }
+        values.extend([u64::MAX, u64::MAX - 1, u64::MAX / 3]);
+        for n in values {
+            let (digits, start) = decimal_digits(n);
+            assert_eq!(std::str::from_utf8(&digits[start..]).unwrap(), n.to_string());
+        }
+    }
 
     #[test]
     fn decimal_text_is_exact_and_strict() {

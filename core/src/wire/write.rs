@@ -13,34 +13,24 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
-/// Text built right to left in a stack buffer: `bytes[start..]`. 32 bytes hold any decimal
-/// this writer takes: a sign, at most 28 fractional digits, the point and a leading zero, or
-/// the 20 digits of a `u64` with a sign and point.
-pub(crate) struct Text {
+/// A decimal's text, built in a stack buffer: `bytes[..len]`. 32 bytes hold any decimal this
+/// writer takes: a sign, at most 20 digits, a point, and a `0` and up to 27 zeros before
+/// the digits when the scale is larger than the digit count (at most 31 bytes).
+pub(crate) struct DecimalText {
     bytes: [u8; 32],
-    start: usize,
+    len: usize,
 }
 
-/// `00` to `99`: two digits per division by 100.
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-    2021222324252627282930313233343536373839\
-    4041424344454647484950515253545556575859\
-    6061626364656667686970717273747576777879\
-    8081828384858687888990919293949596979899";
-
-impl Text {
+impl DecimalText {
     /// The text; `None` cannot happen (every byte written is ASCII), and a caller then falls
     /// back to the library's writer rather than panicking.
     pub(crate) fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.bytes[self.start..]).ok()
+        std::str::from_utf8(&self.bytes[..self.len]).ok()
     }
 
-    /// Write the last two digits of `n` before `start` and drop them from `n`.
-    fn pair_front(&mut self, n: &mut u64) {
-        let i = (*n % 100) as usize * 2;
-        *n /= 100;
-        self.start -= 2;
-        self.bytes[self.start..self.start + 2].copy_from_slice(&PAIRS[i..i + 2]);
+    fn put(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 }
 
@@ -48,36 +38,22 @@ impl Text {
 /// when the sign bit is set (also for a zero that carries it), the mantissa's digits, and
 /// exactly `scale` digits after the point, with a `0` before the point when nothing else is.
 /// `None` when the mantissa does not fit a `u64` (more than about 19 digits).
-pub(crate) fn decimal_text(d: &Decimal) -> Option<Text> {
-    let mut m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
-    let mut text = Text { bytes: [b'0'; 32], start: 32 };
-    // The fraction: exactly `scale` digits (zeros once the mantissa runs out), then the point.
+pub(crate) fn decimal_text(d: &Decimal) -> Option<DecimalText> {
+    let (digits, start) = super::decimal_digits(u64::try_from(d.mantissa().unsigned_abs()).ok()?);
+    let digits = &digits[start..];
     let scale = d.scale() as usize;
-    for _ in 0..scale / 2 {
-        text.pair_front(&mut m);
-    }
-    if scale % 2 == 1 {
-        text.start -= 1;
-        text.bytes[text.start] = b'0' + (m % 10) as u8;
-        m /= 10;
-    }
-    if scale > 0 {
-        text.start -= 1;
-        text.bytes[text.start] = b'.';
-    }
-    // The integer part: at least one digit.
-    while m >= 100 {
-        text.pair_front(&mut m);
-    }
-    if m >= 10 {
-        text.pair_front(&mut m);
-    } else {
-        text.start -= 1;
-        text.bytes[text.start] = b'0' + m as u8;
-    }
+    let mut text = DecimalText { bytes: [b'0'; 32], len: 0 };
     if d.is_sign_negative() {
-        text.start -= 1;
-        text.bytes[text.start] = b'-';
+        text.put(b"-");
+    }
+    // The integer part: the digits before the last `scale`, or `0`.
+    let whole = digits.len().saturating_sub(scale);
+    text.put(if whole > 0 { &digits[..whole] } else { b"0" });
+    if scale > 0 {
+        // The fraction: exactly `scale` digits, zeros first when the digits are fewer.
+        text.put(b".");
+        text.len += scale - (digits.len() - whole);
+        text.put(&digits[whole..]);
     }
     Some(text)
 }
