@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use crate::error::{Code, Error, Result};
 
 mod write;
-pub(crate) use write::{write_date, write_decimal, write_opt_date, write_opt_decimal};
+pub(crate) use write::{date_text, write_date, write_decimal, write_opt_date, write_opt_decimal};
 
 /// The key serde_json uses to hand an arbitrary-precision number to a visitor.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";

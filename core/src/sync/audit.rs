@@ -5,7 +5,7 @@
 //! `{"id":"<record id>","kind":"<kind>"}`, so a history cannot be moved to
 //! another record.
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{DateTime, FixedOffset, Timelike};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -125,23 +125,20 @@ fn write_whole_number(n: u64, buf: &mut Vec<u8>) {
 fn write_instant(at: &DateTime<FixedOffset>, buf: &mut Vec<u8>) {
     let local = at.naive_local();
     let offset = at.offset().local_minus_utc();
-    let year = local.year();
-    if !(0..=9999).contains(&year) || local.nanosecond() != 0 || offset % 60 != 0 {
+    // The date as the response documents write it (years 0 to 9999).
+    let date = wire::date_text(&local.date());
+    let Some(date) = date.filter(|_| local.nanosecond() == 0 && offset % 60 == 0) else {
         // chrono's own serialization; writing to a Vec cannot fail.
         serde_json::to_writer(&mut *buf, at).unwrap_or(());
         return;
-    }
+    };
     // `"YYYY-MM-DDTHH:MM:SS` then `Z"` or `+HH:MM"`, built in place and written at once.
     let mut text = *b"\"0000-00-00T00:00:00+00:00\"";
     let two = |text: &mut [u8; 27], at: usize, n: u32| {
         text[at] = b'0' + (n / 10 % 10) as u8;
         text[at + 1] = b'0' + (n % 10) as u8;
     };
-    let year = year.unsigned_abs();
-    two(&mut text, 1, year / 100);
-    two(&mut text, 3, year % 100);
-    two(&mut text, 6, local.month());
-    two(&mut text, 9, local.day());
+    text[1..11].copy_from_slice(&date);
     two(&mut text, 12, local.hour());
     two(&mut text, 15, local.minute());
     two(&mut text, 18, local.second());
@@ -294,6 +291,15 @@ mod tests {
             let mut ours = Vec::new();
             write_instant(&at, &mut ours);
             assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&at).unwrap(), "{text}");
+        }
+        // Years outside 0 to 9999 (chrono writes a sign and five or more digits), and year 0.
+        let offset = FixedOffset::east_opt(3600).unwrap();
+        for year in [-1, 0, 10_000, 262_142] {
+            let local = chrono::NaiveDate::from_ymd_opt(year, 6, 1).unwrap().and_hms_opt(8, 30, 0).unwrap();
+            let at = local.and_local_timezone(offset).unwrap();
+            let mut ours = Vec::new();
+            write_instant(&at, &mut ours);
+            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&at).unwrap(), "{year}");
         }
         for n in [0, 7, 10, 99, 1_000_000, u64::MAX] {
             let mut ours = Vec::new();
