@@ -484,6 +484,26 @@ mod tests {
         );
     }
 
+    /// A repeated id fails the call at the first position that repeats one, naming where the id
+    /// was first: `b` repeats at 3 before `a` repeats at 4.
+    #[test]
+    fn duplicate_id_names_the_first_repeat() {
+        let ids = ["a", "b", "c", "b", "a"];
+        let entries: Vec<TimesheetEntry> = ids.iter().map(|id| entry(id, "p1", "2026-03-02", "1")).collect();
+        let (w, cu, k, p, c) =
+            (workers(), customers(), contracts(serde_json::Value::Null), projects(), cards("100.00"));
+        let master =
+            MasterData::new(Tables { workers: &w, customers: &cu, contracts: &k, projects: &p, rate_cards: &c })
+                .unwrap();
+        let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
+        let run = Run { period, ledger: &[], invoiced: &[] };
+        let err = assess(&master, &entries, &[], &run, &RateOptions::default()).unwrap_err();
+        assert_eq!(err.code, Code::DuplicateId);
+        assert_eq!(err.message, "`b` is also the id of entries[1]");
+        assert_eq!(err.path, "entries[3].id");
+        assert!(assess(&master, &entries[..3], &[], &run, &RateOptions::default()).is_ok());
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::*;
