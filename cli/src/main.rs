@@ -26,6 +26,10 @@ Operations:
   tax              determine and compute taxes for lines, seller and customer
   validate_tax_id  format and check digits of a VAT/GST number
   invoice_run      the batch invoice run: invoices, exceptions, deferred, ledger, counters
+  apply_events     apply CloudEvents to sync records: one outcome each, updated records and seen ledger
+  verify_history   check records' audit chains; each verdict names the first bad entry
+  verify_webhook   verify a Standard Webhooks signature against the caller's `now`
+  plan             resource planning: capacity, utilization, skill gaps, forecast, reconciliation
   schema           the JSON Schema of any request or response
   operations       list the operations this build knows (no request needed)
 

@@ -119,3 +119,48 @@ fn demo_summarises_a_balanced_run_and_json_is_the_full_response() {
     }
     assert_eq!(doc["counters"]["credits"], 2);
 }
+
+/// `--help` lists every operation the build knows (`billable operations`), so the list cannot
+/// fall behind the dispatch.
+#[test]
+fn help_lists_every_operation() {
+    let help = String::from_utf8(run(&["--help"], "").stdout).unwrap();
+    let listed = help.split("Operations:").nth(1).expect("an Operations section");
+    let ops: serde_json::Value = serde_json::from_slice(&run(&["operations"], "").stdout).unwrap();
+    for op in ops["operations"].as_array().unwrap() {
+        let op = op.as_str().unwrap();
+        assert!(listed.lines().any(|l| l.trim_start().starts_with(&format!("{op} "))), "`{op}` missing from --help");
+    }
+}
+
+/// The sync operations from the command line: the Standard Webhooks specification's published
+/// example verifies; events applied to no records give a record whose audit chain verifies,
+/// with its head the last entry's hash.
+#[test]
+fn sync_operations_run_from_the_command_line() {
+    let webhook = r#"{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "headers": {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+                    "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="},
+        "payload": "{\"test\": 2432232314}", "now": "2021-02-25T15:02:10Z"}"#;
+    let out = run(&["verify_webhook"], webhook);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((doc["valid"].as_bool(), doc["signature_index"].as_u64()), (Some(true), Some(0)));
+
+    let events = r#"{"events": [
+        {"specversion": "1.0", "id": "e1", "source": "psa", "type": "timesheet.submitted", "subject": "ts-1",
+         "time": "2026-03-02T09:00:00Z", "data": {"worker_id": "w1", "project_id": "p1"}},
+        {"specversion": "1.0", "id": "e2", "source": "psa", "type": "timesheet.approved", "subject": "ts-1",
+         "time": "2026-03-02T10:00:00Z", "data": {"expected_version": 1, "approver_id": "mgr"}}],
+        "policy": {"approvers": {"p1": ["mgr"]}}}"#;
+    let out = run(&["apply-events"], events);
+    assert_eq!(out.status.code(), Some(0));
+    let applied: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(applied["outcomes"][1]["to"], "approved");
+    let records = &applied["records"];
+    let head = records[0]["history"][1]["hash"].clone();
+    let out = run(&["verify_history"], &serde_json::json!({ "records": records }).to_string());
+    assert_eq!(out.status.code(), Some(0));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((verdict["valid"].as_bool(), &verdict["records"][0]["head"]), (Some(true), &head));
+}
