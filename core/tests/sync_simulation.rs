@@ -22,6 +22,11 @@
 //! history. 100,000 histories run by default (four tests of 25,000, so the
 //! test threads share them). `SYNC_SIM_HISTORIES=10000000` runs ten million
 //! (best with `--release`).
+//!
+//! A fifth as many histories run again with a seen ledger that forgets after
+//! 2 seconds of event time, so most duplicates and replays arrive forgotten
+//! and are decided by the version check alone; the same invariants hold, and
+//! the records come out the same as with the default memory.
 
 use std::collections::BTreeMap;
 
@@ -426,4 +431,57 @@ fn the_generator_makes_every_kind_of_trouble() {
     for state in [State::Invoiced, State::Reversed, State::Exceptioned, State::Rejected] {
         assert!(end_states.get(&state).copied().unwrap_or(0) > 0, "no history ends {state}: {end_states:?}");
     }
+}
+
+/// A policy whose seen ledger forgets fast: 2 seconds of event time, against histories whose
+/// events are a second apart (and 250 histories share those seconds), so most duplicates and
+/// conflicting replays arrive after their entry was forgotten.
+fn forgetful_policy() -> SyncPolicy {
+    let mut p = policy();
+    p.retention_seconds = 2;
+    p
+}
+
+/// Every invariant also holds when the memory of seen events is short: a forgotten duplicate is
+/// decided by the version check alone (`docs/sync.md`, "Deduplication"), and nothing is applied
+/// twice. A fifth as many histories as the main simulation (20,000 by default).
+#[test]
+fn simulation_with_a_short_memory() {
+    let policy = forgetful_policy();
+    let total = histories() / 5;
+    let mut start = 0;
+    while start < total {
+        check(start..(start + GROUP).min(total), &policy);
+        start += GROUP;
+    }
+}
+
+/// The short memory is exercised, and changes outcomes but never records: over the first
+/// 2,000 histories the same deliveries give fewer `duplicate` and `idempotency_conflict`
+/// outcomes and more `stale_event`s than with the default retention, and the same records.
+#[test]
+fn a_short_memory_turns_duplicates_into_stale_events_and_leaves_records_alone() {
+    let count =
+        |outcomes: &[EventOutcome], kind: OutcomeKind| outcomes.iter().filter(|o| o.outcome.kind() == kind).count();
+    let (mut remembered, mut forgotten) = (Vec::new(), Vec::new());
+    for first in (0..2_000).step_by(GROUP as usize) {
+        let mut deliveries = Vec::new();
+        for seed in first..first + GROUP {
+            deliveries.extend(generate(seed).deliveries);
+        }
+        let (_, long, long_records, _) = deliver(&deliveries, &[], &policy());
+        let (_, short, short_records, short_seen) = deliver(&deliveries, &[], &forgetful_policy());
+        assert_eq!(short_records, long_records, "seeds {first}..");
+        assert!(
+            short_seen.entries.len() < deliveries.len() / 10,
+            "the short memory keeps {}",
+            short_seen.entries.len()
+        );
+        remembered.extend(long);
+        forgotten.extend(short);
+    }
+    for kind in [OutcomeKind::Duplicate, OutcomeKind::IdempotencyConflict] {
+        assert!(count(&forgotten, kind) < count(&remembered, kind), "{kind:?}");
+    }
+    assert!(count(&forgotten, OutcomeKind::StaleEvent) > count(&remembered, OutcomeKind::StaleEvent));
 }
