@@ -74,7 +74,7 @@ pub struct PlanRequest {
     /// The planning period, both ends inclusive (needed by every section but `demand_change`).
     #[serde(default)]
     pub period: Option<DateRange>,
-    /// Workers [HRIS], with schedules, employment, skills and country.
+    /// Workers (HRIS), with schedules, employment, skills and country.
     #[serde(default)]
     pub workers: Vec<Worker>,
     /// Leave, full or partial days.
@@ -83,19 +83,19 @@ pub struct PlanRequest {
     /// Holidays, for everyone or one country.
     #[serde(default)]
     pub holidays: Vec<Holiday>,
-    /// Allocations [PSA].
+    /// Allocations (PSA).
     #[serde(default)]
     pub allocations: Vec<Allocation>,
     /// Timesheet entries, for billable utilization.
     #[serde(default)]
     pub entries: Vec<TimesheetEntry>,
-    /// Opportunities [CRM].
+    /// Opportunities (CRM).
     #[serde(default)]
     pub opportunities: Vec<Opportunity>,
-    /// Contracts [ERP], for the forecast.
+    /// Contracts (ERP), for the forecast.
     #[serde(default)]
     pub contracts: Vec<Contract>,
-    /// Projects [PSA], for the forecast.
+    /// Projects (PSA), for the forecast.
     #[serde(default)]
     pub projects: Vec<Project>,
     /// Rate cards, for the forecast.

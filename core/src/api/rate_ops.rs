@@ -15,16 +15,16 @@ use crate::wire;
 /// Master data, holidays and FX: what both operations read besides the records.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct RatingInputs {
-    /// Workers [HRIS].
+    /// Workers (HRIS).
     #[serde(default)]
     pub workers: Vec<Worker>,
-    /// Customers [CRM/ERP] (`eligibility` reads their status).
+    /// Customers (CRM/ERP) (`eligibility` reads their status).
     #[serde(default)]
     pub customers: Vec<Customer>,
-    /// Contracts [ERP].
+    /// Contracts (ERP).
     #[serde(default)]
     pub contracts: Vec<Contract>,
-    /// Projects [PSA].
+    /// Projects (PSA).
     #[serde(default)]
     pub projects: Vec<Project>,
     /// Rate cards.

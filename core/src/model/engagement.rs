@@ -1,4 +1,4 @@
-//! Contracts [ERP], projects [PSA] and milestones, with the contract's billing policies.
+//! Contracts (ERP), projects (PSA) and milestones, with the contract's billing policies.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::money::{Currency, RoundingMode};
 use crate::wire;
 
-/// An engagement with a customer [ERP].
+/// An engagement with a customer (ERP).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Contract {
     /// Unique among contracts.
@@ -174,7 +174,7 @@ pub enum TaxRounding {
     PerDocument,
 }
 
-/// A project [PSA].
+/// A project (PSA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Project {
     /// Unique among projects.

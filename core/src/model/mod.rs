@@ -1,7 +1,7 @@
 //! The canonical model (SPEC §3): one serde type per entity, snake_case JSON,
 //! money and quantities as decimal strings, dates as `YYYY-MM-DD`.
 //!
-//! [`validate`] checks a set of records and returns every problem with its
+//! [`validate()`] checks a set of records and returns every problem with its
 //! path, not only the first.
 
 mod engagement;

@@ -1,4 +1,4 @@
-//! People and organisations: workers [HRIS] and customers [CRM/ERP].
+//! People and organisations: workers (HRIS) and customers (CRM/ERP).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::money::{Currency, Money};
 use crate::wire;
 
-/// A person who records time [HRIS].
+/// A person who records time (HRIS).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Worker {
     /// Unique among workers.
@@ -128,7 +128,7 @@ impl WeekHours {
     }
 }
 
-/// A customer [CRM/ERP].
+/// A customer (CRM/ERP).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     /// Unique among customers.

@@ -1,4 +1,4 @@
-//! Demand and supply for resource planning: opportunities [CRM] and allocations [PSA].
+//! Demand and supply for resource planning: opportunities (CRM) and allocations (PSA).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -9,7 +9,7 @@ use super::party::Skill;
 use crate::money::Money;
 use crate::wire;
 
-/// A sales opportunity [CRM].
+/// A sales opportunity (CRM).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Opportunity {
     /// Unique among opportunities.
@@ -65,7 +65,7 @@ pub struct DemandLine {
     pub end: NaiveDate,
 }
 
-/// A worker's planned time on a project or opportunity [PSA].
+/// A worker's planned time on a project or opportunity (PSA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Allocation {
     /// Unique among allocations.

@@ -1,4 +1,4 @@
-//! Recorded work: timesheet entries and expenses [PSA].
+//! Recorded work: timesheet entries and expenses (PSA).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -74,7 +74,7 @@ pub struct Adjustment {
     pub reason: String,
 }
 
-/// Money a worker spent on a project [PSA].
+/// Money a worker spent on a project (PSA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Expense {
     /// Unique among expenses.

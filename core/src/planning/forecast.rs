@@ -37,15 +37,15 @@ use crate::rates::{self, MasterData, RateOptions, Tables};
 /// What a forecast reads besides the plan.
 #[derive(Debug, Clone, Copy)]
 pub struct ForecastInputs<'a> {
-    /// Contracts [ERP].
+    /// Contracts (ERP).
     pub contracts: &'a [Contract],
-    /// Projects [PSA].
+    /// Projects (PSA).
     pub projects: &'a [Project],
     /// Rate cards.
     pub rate_cards: &'a [RateCard],
     /// Customers.
     pub customers: &'a [Customer],
-    /// Opportunities [CRM], for probability and pricing of their allocations.
+    /// Opportunities (CRM), for probability and pricing of their allocations.
     pub opportunities: &'a [Opportunity],
     /// FX table and policy (card → contract and contract → reporting), holidays.
     pub options: &'a RateOptions,

@@ -107,13 +107,13 @@ pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// The master data a batch is rated and checked against, borrowed from the caller.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tables<'a> {
-    /// Workers [HRIS].
+    /// Workers (HRIS).
     pub workers: &'a [Worker],
-    /// Customers [CRM/ERP] (eligibility reads their status; rating does not need them).
+    /// Customers (CRM/ERP) (eligibility reads their status; rating does not need them).
     pub customers: &'a [Customer],
-    /// Contracts [ERP].
+    /// Contracts (ERP).
     pub contracts: &'a [Contract],
-    /// Projects [PSA].
+    /// Projects (PSA).
     pub projects: &'a [Project],
     /// Rate cards [ERP/PSA].
     pub rate_cards: &'a [RateCard],

@@ -107,7 +107,7 @@ pub struct Applied {
 
 /// Apply a batch of CloudEvents (as JSON documents) to `records`, in order.
 ///
-/// Each event gets one [`Outcome`]; a malformed event is an `invalid` outcome,
+/// Each event gets one [`Outcome`](super::Outcome); a malformed event is an `invalid` outcome,
 /// never an error of the call. The call fails only when `records` or `seen`
 /// hold a duplicate key (`duplicate_id`). Cutting a sequence of events into
 /// batches does not change any outcome, as long as each call gets the records

@@ -231,7 +231,7 @@ const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 /// ES: 9 characters. A Spanish person's DNI (8 digits + letter of n mod 23),
 /// a K/L/M or X/Y/Z (NIE, X=0 Y=1 Z=2) number checked the same way, or a
 /// company's CIF (letter + 7 digits + Luhn check digit, or the letter
-/// `JABCDEFGHI`[digit]).
+/// `JABCDEFGHI` indexed by the digit).
 pub(super) fn es(body: &str) -> Check {
     let b = body.as_bytes();
     if b.len() != 9 {

@@ -1,4 +1,4 @@
-"""Contracts [ERP], projects [PSA] and milestones (``core/src/model/engagement.rs``)."""
+"""Contracts (ERP), projects (PSA) and milestones (``core/src/model/engagement.rs``)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ class TaxRounding(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Contract(Record):
-    """An engagement with a customer [ERP], with its billing policies."""
+    """An engagement with a customer (ERP), with its billing policies."""
 
     id: str
     customer_id: str
@@ -124,7 +124,7 @@ class Task(Record):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Project(Record):
-    """A project [PSA]."""
+    """A project (PSA)."""
 
     id: str
     contract_id: str

@@ -1,4 +1,4 @@
-"""People and organisations: workers [HRIS] and customers [CRM/ERP] (``core/src/model/party.rs``)."""
+"""People and organisations: workers (HRIS) and customers (CRM/ERP) (``core/src/model/party.rs``)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class ScheduleVersion(Record):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Worker(Record):
-    """A person who records time [HRIS]."""
+    """A person who records time (HRIS)."""
 
     id: str
     name: str
@@ -84,7 +84,7 @@ class CustomerStatus(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Customer(Record):
-    """A customer [CRM/ERP]."""
+    """A customer (CRM/ERP)."""
 
     id: str
     name: str

@@ -1,4 +1,4 @@
-"""Demand and supply for resource planning: opportunities [CRM] and allocations [PSA]
+"""Demand and supply for resource planning: opportunities (CRM) and allocations (PSA)
 (``core/src/model/planning.rs``)."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class DemandLine(Record):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Opportunity(Record):
-    """A sales opportunity [CRM]."""
+    """A sales opportunity (CRM)."""
 
     id: str
     version: int = 1
@@ -51,7 +51,7 @@ class AllocationStatus(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Allocation(Record):
-    """A worker's planned time on a project or an opportunity [PSA]."""
+    """A worker's planned time on a project or an opportunity (PSA)."""
 
     id: str
     worker_id: str

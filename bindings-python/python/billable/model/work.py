@@ -1,4 +1,4 @@
-"""Recorded work: timesheet entries and expenses [PSA] (``core/src/model/work.rs``)."""
+"""Recorded work: timesheet entries and expenses (PSA) (``core/src/model/work.rs``)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class TimesheetEntry(Record):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Expense(Record):
-    """Money a worker spent on a project [PSA]."""
+    """Money a worker spent on a project (PSA)."""
 
     id: str
     version: int = 1
