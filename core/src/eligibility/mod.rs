@@ -459,7 +459,8 @@ mod tests {
         v
     }
 
-    fn assess_all(entries: &[TimesheetEntry]) -> Summary {
+    /// The fixture firm's master data and a March run (`k-cap` has 250.00 invoiced), handed to `f`.
+    fn with_firm<R>(f: impl FnOnce(&MasterData<'_>, &Run<'_>) -> R) -> R {
         let (w, cu, k, p, c) =
             (workers(), customers(), contracts(serde_json::Value::Null), projects(), cards("100.00"));
         let master =
@@ -467,8 +468,11 @@ mod tests {
                 .unwrap();
         let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
         let invoiced = [ContractInvoiced { contract_id: "k-cap".into(), amount: "250.00".parse().unwrap() }];
-        let run = Run { period, ledger: &[], invoiced: &invoiced };
-        summary(&assess(&master, entries, &[], &run, &RateOptions::default()).unwrap())
+        f(&master, &Run { period, ledger: &[], invoiced: &invoiced })
+    }
+
+    fn assess_all(entries: &[TimesheetEntry]) -> Summary {
+        with_firm(|master, run| summary(&assess(master, entries, &[], run, &RateOptions::default()).unwrap()))
     }
 
     #[test]
@@ -490,18 +494,13 @@ mod tests {
     fn duplicate_id_names_the_first_repeat() {
         let ids = ["a", "b", "c", "b", "a"];
         let entries: Vec<TimesheetEntry> = ids.iter().map(|id| entry(id, "p1", "2026-03-02", "1")).collect();
-        let (w, cu, k, p, c) =
-            (workers(), customers(), contracts(serde_json::Value::Null), projects(), cards("100.00"));
-        let master =
-            MasterData::new(Tables { workers: &w, customers: &cu, contracts: &k, projects: &p, rate_cards: &c })
-                .unwrap();
-        let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
-        let run = Run { period, ledger: &[], invoiced: &[] };
-        let err = assess(&master, &entries, &[], &run, &RateOptions::default()).unwrap_err();
-        assert_eq!(err.code, Code::DuplicateId);
-        assert_eq!(err.message, "`b` is also the id of entries[1]");
-        assert_eq!(err.path, "entries[3].id");
-        assert!(assess(&master, &entries[..3], &[], &run, &RateOptions::default()).is_ok());
+        with_firm(|master, run| {
+            let err = assess(master, &entries, &[], run, &RateOptions::default()).unwrap_err();
+            assert_eq!(err.code, Code::DuplicateId);
+            assert_eq!(err.message, "`b` is also the id of entries[1]");
+            assert_eq!(err.path, "entries[3].id");
+            assert!(assess(master, &entries[..3], &[], run, &RateOptions::default()).is_ok());
+        });
     }
 
     mod properties {
