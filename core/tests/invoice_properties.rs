@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use billable::invoice::{InvoiceRunRequest, InvoiceRunResponse, SourceKind, invoice_run};
+use billable::invoice::{InvoiceRunRequest, InvoiceRunResponse, LineKind, SourceKind, invoice_run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -188,4 +188,127 @@ fn input_order_of_invoices_is_defined_by_numbering() {
     let numbers: Vec<(&str, &str)> = out.invoices.iter().map(|i| (i.number.as_str(), i.contract_id.as_str())).collect();
     assert_eq!(numbers, [("T-0001", "K0"), ("T-0002", "K1")]);
     assert_eq!(out.next_number, 3);
+}
+
+/// Which records change after the first run, and how the second run groups.
+#[derive(Debug, Clone)]
+struct Changes {
+    /// Per entry: `Some(quarter hours)` when it arrives at version 2 with those hours.
+    entries: Vec<Option<u32>>,
+    /// Per expense: `Some(cents)` when it arrives at version 2 with that amount.
+    expenses: Vec<Option<u32>>,
+    grouping: &'static str,
+    lines: &'static str,
+}
+
+fn firm_and_changes() -> impl Strategy<Value = (Firm, Changes)> {
+    firm().prop_flat_map(|f| {
+        let (ne, nx) = (f.entries.len(), f.expenses.len());
+        (
+            Just(f),
+            prop::collection::vec(prop::option::weighted(0.4, 1u32..48), ne),
+            prop::collection::vec(prop::option::weighted(0.4, 100u32..50_000), nx),
+            prop::sample::select(vec!["contract", "customer", "project"]),
+            prop::sample::select(vec!["role_task", "entry"]),
+        )
+            .prop_map(|(f, entries, expenses, grouping, lines)| (f, Changes { entries, expenses, grouping, lines }))
+    })
+}
+
+/// `doc` with the changed records at version 2.
+fn changed(doc: &Value, c: &Changes) -> Value {
+    let mut doc = doc.clone();
+    for (e, change) in doc["entries"].as_array_mut().unwrap().iter_mut().zip(&c.entries) {
+        if let Some(quarters) = change {
+            e["version"] = json!(2);
+            e["hours"] = json!(Decimal::new(i64::from(*quarters) * 25, 2).to_string());
+        }
+    }
+    for (x, change) in doc["expenses"].as_array_mut().unwrap().iter_mut().zip(&c.expenses) {
+        if let Some(cents) = change {
+            x["version"] = json!(2);
+            x["amount"]["amount"] = json!(Decimal::new(i64::from(*cents), 2).to_string());
+        }
+    }
+    doc
+}
+
+/// Every line source of a response: (invoice number, line kind, source kind, id, version, amount).
+fn sources(out: &InvoiceRunResponse) -> Vec<(String, LineKind, SourceKind, String, u64, Decimal)> {
+    out.invoices
+        .iter()
+        .flat_map(|i| {
+            i.lines.iter().flat_map(move |l| {
+                l.sources.iter().map(move |s| (i.number.clone(), l.kind, s.kind, s.id.to_string(), s.version, s.amount))
+            })
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// SPEC §8: a record whose version changed after it was invoiced gets a credit for exactly what was billed and
+    /// a new line, on the same invoice, under every grouping and line policy; never an edit. A record that comes
+    /// again unchanged bills nothing. A changed record that is not billable now credits nothing. The ledger of
+    /// the second run, fed back, bills nothing twice.
+    #[test]
+    fn changed_records_are_credited_once_and_never_edited((f, c) in firm_and_changes()) {
+        let mut doc = request(&f);
+        doc["policy"] = json!({"grouping": c.grouping, "lines": c.lines});
+        let (first, _) = run(&doc);
+        let mut next = changed(&doc, &c);
+        next["ledger"] = serde_json::to_value(&first.ledger).unwrap();
+        next["numbering"]["next"] = json!(first.next_number);
+        let (second, text) = run(&next);
+        let (_, again) = run(&next);
+        prop_assert_eq!(&text, &again);
+        for r in &second.reconciliation {
+            prop_assert!(r.balanced, "{:?}", r);
+        }
+        for inv in &second.invoices {
+            prop_assert_eq!(inv.subtotal + inv.tax_total + inv.rounding, inv.total);
+        }
+
+        // What the first run billed of each version-1 record (a record split at the cap has one line).
+        let billed_first: std::collections::BTreeMap<(SourceKind, String), Decimal> = sources(&first)
+            .into_iter()
+            .filter(|s| s.1 != LineKind::Credit)
+            .map(|(_, _, kind, id, _, amount)| ((kind, id), amount))
+            .collect();
+        let now = sources(&second);
+        let changes = c.entries.iter().enumerate().map(|(i, ch)| (SourceKind::Entry, format!("E{i}"), ch.is_some()))
+            .chain(c.expenses.iter().enumerate().map(|(i, ch)| (SourceKind::Expense, format!("X{i}"), ch.is_some())));
+        for (kind, id, is_changed) in changes {
+            let credits: Vec<_> = now.iter().filter(|s| s.1 == LineKind::Credit && s.2 == kind && s.3 == id).collect();
+            let new: Vec<_> = now.iter().filter(|s| s.1 != LineKind::Credit && s.2 == kind && s.3 == id).collect();
+            let old = billed_first.get(&(kind, id.clone()));
+            if !is_changed {
+                // Billed before: `already_invoiced` now. Not billed before (say held at the cap, which a credit
+                // may have made room under): it may be billed now, at version 1, but nothing is credited.
+                prop_assert!(credits.is_empty(), "{id} came again unchanged and was credited");
+                prop_assert!(old.is_none() || new.is_empty(), "{id} came again unchanged and was billed twice: {:?}", new);
+                continue;
+            }
+            prop_assert!(new.iter().all(|s| s.4 == 2), "{id}: only version 2 is billed now");
+            match (old, new.first()) {
+                (Some(old), Some(line)) => {
+                    prop_assert_eq!(credits.len(), 1, "{} was billed at version 1 and again now: one credit", id);
+                    let credit = credits[0];
+                    prop_assert_eq!((credit.4, credit.5), (1, -*old), "{} credit reverses exactly what was billed", id);
+                    prop_assert_eq!(&credit.0, &line.0, "{}: the credit and the new line share an invoice", id);
+                }
+                _ => prop_assert!(credits.is_empty(), "{id}: nothing billed now, or nothing before: no credit"),
+            }
+        }
+
+        // Feed the second ledger back: nothing is billed or credited again.
+        let mut third = next.clone();
+        third["ledger"] = serde_json::to_value(&second.ledger).unwrap();
+        third["numbering"]["next"] = json!(second.next_number);
+        let (third, _) = run(&third);
+        prop_assert!(third.invoices.iter().all(|i| i.lines.iter().all(|l| l.kind != LineKind::Credit)));
+        let twice: Vec<_> = billed(&third).intersection(&billed(&second)).cloned().collect();
+        prop_assert!(twice.is_empty(), "billed twice: {:?}", twice);
+    }
 }

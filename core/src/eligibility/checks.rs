@@ -211,7 +211,14 @@ fn ledger_and_period(
         f.add(Reason::AlreadyInvoiced, || format!("`{id}` version {version} is in the ledger"));
     }
     if !period.contains(date) {
-        f.add(Reason::OutsidePeriod, || format!("{date} is outside {} to {}", period.start, period.end));
+        // A run that bills earlier work has no start (`NaiveDate::MIN`): then the message names only the end.
+        f.add(Reason::OutsidePeriod, || {
+            if period.start == NaiveDate::MIN {
+                format!("{date} is after the period's end, {}", period.end)
+            } else {
+                format!("{date} is outside {} to {}", period.start, period.end)
+            }
+        });
     }
     other
 }

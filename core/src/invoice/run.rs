@@ -16,7 +16,7 @@ use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
 use crate::eligibility::{self, Finding, Reason, Run, Status};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
@@ -140,6 +140,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         projects: &req.projects,
         rate_cards: &req.rate_cards,
     })?;
+    check_retainers(&req.contracts)?;
     let customers: BTreeMap<&str, &Customer> = req.customers.iter().map(|c| (c.id.as_str(), c)).collect();
     let contracts: BTreeMap<&str, usize> = req.contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let tax_table = TaxTable::new(&req.tax_rules).map_err(|e| e.under("tax_rules"))?;
@@ -320,7 +321,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let amount = round_to_scale(m.amount, scale, contract.rounding_mode)?;
         let date = m.due.clamp(period.start, period.end);
         if let Some(old) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version) {
-            items.extend(credit(&ledger, SourceKind::Milestone, i, &m.id, old, m.version, c, date, false));
+            let at = Placement { contract: c, project_id: None, date, late: false };
+            items.extend(credit(&ledger, SourceKind::Milestone, i, &m.id, old, m.version, at));
         }
         items.push(Item {
             kind: SourceKind::Milestone,
@@ -520,8 +522,13 @@ fn settle<'a>(
     match item {
         Some(item) => {
             if let Some(old) = replaces {
-                let (kind, index, date, late) = (item.kind, item.index, item.date, item.late);
-                items.extend(credit(ledger, kind, index, &item.id, old, item.version, item.contract, date, late));
+                let at = Placement {
+                    contract: item.contract,
+                    project_id: item.project_id,
+                    date: item.date,
+                    late: item.late,
+                };
+                items.extend(credit(ledger, item.kind, item.index, &item.id, old, item.version, at));
             }
             items.push(item);
             out.place(subject.kind, subject.index, Place::Invoiced);
@@ -587,8 +594,37 @@ fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
     }
 }
 
+/// A retainer bills its terms each window: without them it would bill nothing and say nothing, and a negative
+/// amount would bill a credit nobody agreed to.
+fn check_retainers(contracts: &[Contract]) -> Result<()> {
+    for (i, c) in contracts.iter().enumerate() {
+        match &c.retainer {
+            None if c.billing_type == BillingType::Retainer => {
+                let message =
+                    format!("retainer contract `{}` has no retainer terms (the amount billed each window)", c.id);
+                return Err(Error::new(Code::MissingField, message).at(format!("contracts[{i}].retainer")));
+            }
+            Some(terms) if c.billing_type == BillingType::Retainer && terms.amount < Decimal::ZERO => {
+                let message = format!("retainer amount {} must not be negative", terms.amount);
+                return Err(Error::new(Code::InvalidValue, message).at(format!("contracts[{i}].retainer.amount")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Where a credit goes: with the new line it comes with, so that both land on the same invoice under every
+/// grouping (the ledger does not keep an old line's project; under project grouping the credit follows the new
+/// version's project).
+struct Placement<'a> {
+    contract: usize,
+    project_id: Option<&'a str>,
+    date: NaiveDate,
+    late: bool,
+}
+
 /// The credit reversing what is still billed of `old`, for a record now billed at `version`.
-#[allow(clippy::too_many_arguments)]
 fn credit<'a>(
     ledger: &LedgerIndex<'a>,
     kind: SourceKind,
@@ -596,18 +632,17 @@ fn credit<'a>(
     id: &str,
     old: u64,
     version: u64,
-    contract: usize,
-    date: NaiveDate,
-    late: bool,
+    at: Placement<'a>,
 ) -> Option<Item<'a>> {
     let open = ledger.open_amount(kind, id, old)?;
+    let Placement { contract, project_id, date, late } = at;
     Some(Item {
         kind,
         index,
         id: Cow::Owned(id.to_string()),
         version: old,
         contract,
-        project_id: None,
+        project_id,
         date,
         amount: -open.amount,
         hours: open.hours.map(|h| -h),

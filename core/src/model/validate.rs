@@ -310,6 +310,17 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
         if let Some(cap) = k.not_to_exceed {
             c.range(format!("{p}.not_to_exceed"), cap, zero, None, "not-to-exceed");
         }
+        match &k.retainer {
+            None if k.billing_type == BillingType::Retainer => c.push(
+                Code::MissingField,
+                format!("{p}.retainer"),
+                "a retainer contract needs its retainer terms (the amount billed each window)".into(),
+            ),
+            Some(terms) if k.billing_type == BillingType::Retainer => {
+                c.range(format!("{p}.retainer.amount"), terms.amount, zero, None, "retainer amount")
+            }
+            _ => {}
+        }
         if k.hours_per_day <= zero || k.hours_per_day > day {
             c.push(
                 Code::InvalidValue,
