@@ -141,7 +141,15 @@ pub fn summary(demo: &Demo) -> String {
         let _ = writeln!(s, "  {rule:<44} {currency}  base {:>14}  tax {:>12}", money(*base), money(*amount));
     }
 
-    let _ = writeln!(s, "\nException queue: {} records", r.exceptions.len());
+    // A record split at the not-to-exceed is invoiced up to the cap and queued for the rest: it is in the queue,
+    // and the reconciliation counts it as invoiced.
+    let held = r.exceptions.len().saturating_sub(r.reconciliation.iter().map(|k| k.exceptioned).sum::<usize>());
+    let split = match held {
+        0 => String::new(),
+        1 => " (1 of them billed up to the cap, the rest held)".to_string(),
+        n => format!(" ({n} of them billed up to the cap, the rest held)"),
+    };
+    let _ = writeln!(s, "\nException queue: {} records{split}", r.exceptions.len());
     let mut by_reason: BTreeMap<&str, (usize, &billable::invoice::QueueItem)> = BTreeMap::new();
     for q in &r.exceptions {
         for f in &q.reasons {

@@ -112,12 +112,59 @@ fn demo_summarises_a_balanced_run_and_json_is_the_full_response() {
         .iter()
         .flat_map(|q| q["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()))
         .collect();
-    for code in
-        ["self_approved", "project_closed", "rate_missing", "already_invoiced", "customer_on_hold", "cap_exceeded"]
-    {
+    for code in [
+        "self_approved",
+        "project_closed",
+        "rate_missing",
+        "already_invoiced",
+        "customer_on_hold",
+        "cap_exceeded",
+        "duplicate_record",
+        "receipt_missing",
+    ] {
         assert!(codes.contains(&code), "no {code} in the demo's queue");
     }
     assert_eq!(doc["counters"]["credits"], 2);
+    // Each record changed after invoicing changed something: its new line is not the credit's amount back.
+    let ledger = doc["ledger"].as_array().unwrap();
+    let credits: Vec<&serde_json::Value> = ledger.iter().filter(|l| l["credits"].is_string()).collect();
+    assert_eq!(credits.len(), 2);
+    for credit in credits {
+        let new = ledger
+            .iter()
+            .find(|l| {
+                l["id"] == credit["id"] && l["invoice_number"] == credit["invoice_number"] && l["credits"].is_null()
+            })
+            .unwrap_or_else(|| panic!("no new line next to the credit {credit}"));
+        let (was, now) = (credit["amount"].as_str().unwrap(), new["amount"].as_str().unwrap());
+        assert_ne!(was.trim_start_matches('-'), now, "{} was credited and billed again unchanged", credit["id"]);
+    }
+}
+
+/// The example request the docs point to (`docs/invoice.md`) runs from the command line, with the totals worked
+/// out by hand: rate 100.00/h; A-DE (domestic, USt 19 %) 8 h + 4 h = 12 h = 1200.00 + 228.00 = 1428.00; B-FR (EU
+/// business customer with a valid VAT id, seller DE: reverse charge) 5 h + 5 h = 10 h = 1000.00, no tax.
+#[test]
+fn invoice_run_bills_the_documented_example_request() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/invoice-run/request.json");
+    let out = run(&["invoice-run", path], "");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let invoices: Vec<(&str, &str, &str, &str, &str)> = doc["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let field = |k: &str| i[k].as_str().unwrap();
+            (field("number"), field("customer_id"), field("subtotal"), field("tax_total"), field("total"))
+        })
+        .collect();
+    assert_eq!(
+        invoices,
+        [("INV-0001", "A-DE", "1200.00", "228.00", "1428.00"), ("INV-0002", "B-FR", "1000.00", "0.00", "1000.00")]
+    );
+    assert_eq!(doc["next_number"], 3);
+    assert_eq!(doc["exceptions"], serde_json::json!([]));
 }
 
 /// `--help` lists every operation the build knows (`billable operations`), so the list cannot

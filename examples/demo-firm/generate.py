@@ -308,9 +308,11 @@ def sprinkle_flaws(entries, expenses, tag):
     FLAWS.append(f"{tag}: {unauthorized['id']} was approved by someone not authorized for the project (approver_not_authorized)")
     FLAWS.append(f"{tag}: {too_long['id']} books 26 hours in one entry (invalid_hours)")
     FLAWS.append(f"{tag}: {writedown['id']} carries a write-down with its reason")
-    no_receipt = [x for x in expenses if not x["receipt"]]
+    contract_of = {p["id"]: p["contract_id"] for p in PROJECTS}
+    requires = {k["id"] for k in CONTRACTS if k.get("expense_policy", {}).get("receipt_required")}
+    no_receipt = [x["id"] for x in expenses if not x["receipt"] and contract_of[x["project_id"]] in requires]
     if no_receipt:
-        FLAWS.append(f"{tag}: {len(no_receipt)} expenses lack a receipt where the contract requires one")
+        FLAWS.append(f"{tag}: {', '.join(no_receipt)} {'lacks' if len(no_receipt) == 1 else 'lack'} a receipt where the contract requires one (receipt_missing)")
 
 
 def write(name, doc):
@@ -333,6 +335,8 @@ def main():
                   and e["approved_by"] != e["worker_id"] and Decimal(e["hours"]) <= 8]
     changed = []
     for e, new_hours in [(billed_feb[3], "6"), (billed_feb[40], "9.5")]:
+        if Decimal(new_hours) == Decimal(e["hours"]):
+            new_hours = str(Decimal(new_hours) - 1)
         c = dict(e, version=2, hours=new_hours, notes="corrected after invoicing")
         changed.append(c)
         FLAWS.append(f"march: {c['id']} changed after invoicing ({e['hours']} h -> {new_hours} h): a credit and a new line")
@@ -342,6 +346,10 @@ def main():
     late = dict(mar_entries[5], id="E-MAR-LATE1", hours="20")
     mar_entries.append(late)
     FLAWS.append(f"march: {late['id']} makes {late['worker_id']}'s {late['date']} add up past 24 hours (invalid_hours)")
+    # The PSA sends one March entry twice, same id and version.
+    twice = dict(mar_entries[12])
+    mar_entries.append(twice)
+    FLAWS.append(f"march: {twice['id']} arrives twice with the same version (duplicate_record: the first copy is used)")
     # An entry dated in April arrives early: not due yet.
     early = dict(mar_entries[8], id="E-APR-00001", date="2026-04-01")
     mar_entries.append(early)
