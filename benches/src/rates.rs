@@ -143,6 +143,7 @@ pub fn firm(seed: u64, entries: usize) -> Firm {
             hours_per_day: d(8, 0),
             prices_include_tax: false,
             retainer: None,
+            fx_date: None,
         })
         .collect();
 

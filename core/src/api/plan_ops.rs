@@ -232,6 +232,8 @@ impl Operation for Plan {
                 fx: FxTable::new(&r.fx_rates).map_err(|e| e.under("fx_rates"))?,
                 fx_policy: r.fx_policy,
                 fx_date: ask.fx_date,
+                invoice_date: None,
+                period_end: None,
             };
             let forecast = plan.forecast(&ForecastInputs {
                 contracts: &r.contracts,

@@ -61,6 +61,10 @@ impl RatingInputs {
             fx: FxTable::new(&self.fx_rates).map_err(|e| e.under("fx_rates"))?,
             fx_policy: self.fx_policy,
             fx_date: self.fx_date,
+            // No invoice in these operations; a contract choosing the invoice date converts at `fx_date`, else at
+            // the record's date. `eligibility` sets the period end.
+            invoice_date: None,
+            period_end: None,
         })
     }
 }
@@ -205,7 +209,7 @@ impl Operation for Eligibility {
 
 fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
     let master = r.inputs.master()?;
-    let options = r.inputs.options()?;
+    let options = RateOptions { period_end: Some(r.period.end), ..r.inputs.options()? };
     let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced };
     eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
 }

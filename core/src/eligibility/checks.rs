@@ -372,7 +372,7 @@ pub(crate) fn expense<'a>(
 fn price_expense<'a>(k: &'a Contract, x: &Expense, options: &RateOptions) -> Result<ExpenseLine<'a>> {
     let markup = k.expense_policy.as_ref().map_or(Decimal::ZERO, |p| p.markup_percent);
     let fx = if x.amount.currency != k.currency {
-        let date = options.fx_date.unwrap_or(x.date);
+        let date = options.conversion_date(k, x.date);
         Some(rates::fx_applied(x.amount.currency, k.currency, date, options)?)
     } else {
         None

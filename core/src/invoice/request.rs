@@ -90,7 +90,7 @@ pub struct RunPolicy {
     pub grouping: Grouping,
     /// Lines per (role, task, rate) (default), or one line per entry.
     pub lines: LineGrouping,
-    /// The date FX rates are taken at.
+    /// The date FX rates are taken at, for the contracts that do not choose their own (`Contract::fx_date`).
     pub fx_date: FxDate,
     /// Inverse and pivot policy for conversions.
     pub fx: FxPolicy,
@@ -132,17 +132,7 @@ pub enum LineGrouping {
     Entry,
 }
 
-/// The date conversions use (SPEC §4: the contract's choice; here the run's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FxDate {
-    /// Each entry's or expense's own date.
-    EntryDate,
-    /// The invoice date (the date of `as_of`).
-    InvoiceDate,
-    /// The last day of the period.
-    PeriodEnd,
-}
+pub use crate::model::FxDate;
 
 /// Records dated before the period start that no run has invoiced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

@@ -153,6 +153,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             FxDate::InvoiceDate => Some(invoice_date),
             FxDate::PeriodEnd => Some(period.end),
         },
+        invoice_date: Some(invoice_date),
+        period_end: Some(period.end),
     };
     let ledger = LedgerIndex::new(&req.ledger);
 

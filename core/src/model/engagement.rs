@@ -59,6 +59,23 @@ pub struct Contract {
     /// For a retainer: the amount billed each billing window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retainer: Option<Retainer>,
+    /// The date amounts in another currency are converted at (SPEC §4: the contract chooses): each record's own
+    /// date, the invoice date or the period end. Absent: the caller's choice (the invoice run's `policy.fx_date`;
+    /// the `rate` and `eligibility` operations' `fx_date`, else each record's date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fx_date: Option<FxDate>,
+}
+
+/// The date conversions use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FxDate {
+    /// Each entry's or expense's own date.
+    EntryDate,
+    /// The invoice date (the date of `as_of`).
+    InvoiceDate,
+    /// The last day of the period.
+    PeriodEnd,
 }
 
 /// A retainer's terms: a fixed amount billed each window of the contract's schedule.

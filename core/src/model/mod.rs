@@ -13,7 +13,7 @@ mod validate;
 mod work;
 
 pub use engagement::{
-    BillingSchedule, BillingType, Contract, DurationRounding, DurationRoundingMode, ExpensePolicy, Milestone,
+    BillingSchedule, BillingType, Contract, DurationRounding, DurationRoundingMode, ExpensePolicy, FxDate, Milestone,
     MilestoneStatus, OvertimePolicy, Project, ProjectStatus, Retainer, Task, TaxRounding,
 };
 pub use party::{Customer, CustomerStatus, Employment, EmploymentStatus, ScheduleVersion, Skill, WeekHours, Worker};

@@ -83,7 +83,8 @@ pub struct FxApplied {
     /// Units of `to` per unit of `from` (the product of the path's legs).
     #[serde(serialize_with = "wire::write_decimal")]
     pub rate: Decimal,
-    /// The conversion date asked for (the entry date, or the request's `fx_date`).
+    /// The conversion date asked for: the entry's date, the invoice date or the period end, as the contract's
+    /// `fx_date` (or else the caller's) says.
     #[serde(serialize_with = "wire::write_date")]
     pub date: NaiveDate,
     /// The table date of the rate used (the oldest leg's).

@@ -51,7 +51,7 @@ pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
 pub(crate) use master::{IdHasher, IdMap};
 
 use crate::error::{Code, Error, Result};
-use crate::model::{RateUnit, TimesheetEntry};
+use crate::model::{Contract, FxDate, RateUnit, TimesheetEntry};
 use crate::money::{Currency, FxPolicy, FxTable, Money, convert, overflow, round_to_scale};
 use matching::{CandidateSpec, Subject};
 
@@ -64,8 +64,27 @@ pub struct RateOptions {
     pub fx: FxTable,
     /// Inverse and pivot policy for FX (its rounding mode is not used: lines round with the contract's mode).
     pub fx_policy: FxPolicy,
-    /// Convert at this date (an invoice date or period end); `None` converts at each entry's date.
+    /// Convert at this date (an invoice date or period end) when the contract names no `fx_date`; `None`
+    /// converts at each entry's date.
     pub fx_date: Option<NaiveDate>,
+    /// The invoice date, for a contract whose `fx_date` is `invoice_date` (`None`: `fx_date`, else the record's date).
+    pub invoice_date: Option<NaiveDate>,
+    /// The period end, for a contract whose `fx_date` is `period_end` (`None`: `fx_date`, else the record's date).
+    pub period_end: Option<NaiveDate>,
+}
+
+impl RateOptions {
+    /// The date a record of `contract` dated `date` converts at: the contract's `fx_date` when it names one,
+    /// else this call's.
+    pub fn conversion_date(&self, contract: &Contract, date: NaiveDate) -> NaiveDate {
+        let fallback = self.fx_date.unwrap_or(date);
+        match contract.fx_date {
+            None => fallback,
+            Some(FxDate::EntryDate) => date,
+            Some(FxDate::InvoiceDate) => self.invoice_date.unwrap_or(fallback),
+            Some(FxDate::PeriodEnd) => self.period_end.unwrap_or(fallback),
+        }
+    }
 }
 
 /// An entry resolved against master data, rule chosen and hours known.
@@ -212,7 +231,7 @@ fn prepare<'a>(
     let hours = duration::billable_hours(e.hours, contract_ref.duration_rounding.as_ref(), e.adjustment.as_ref())
         .map_err(|err| err.at("hours"))?;
     let fx = if indexed.card.currency != contract_ref.currency {
-        let date = options.fx_date.unwrap_or(e.date);
+        let date = options.conversion_date(contract_ref, e.date);
         Some(caches.fx(indexed.card.currency, contract_ref.currency, date, options)?)
     } else {
         None
@@ -386,7 +405,7 @@ fn finish<'a, T>(
     let cost = match worker.cost_rate {
         Some(cost_rate) => {
             let fx = if cost_rate.currency != currency {
-                let date = options.fx_date.unwrap_or(e.date);
+                let date = options.conversion_date(contract, e.date);
                 caches.fx(cost_rate.currency, currency, date, options).ok()
             } else {
                 None
@@ -497,6 +516,37 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    /// SPEC §4: the contract chooses the conversion date; a contract that names none takes the caller's
+    /// (`fx_date`, else the record's own date). A choice the call cannot honour (the `rate` operation has no
+    /// invoice date or period) falls back the same way.
+    #[test]
+    fn conversion_date_is_the_contracts_choice_then_the_callers() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mut k = contracts(serde_json::Value::Null).remove(0);
+        let entry = day("2026-03-02");
+        let run = RateOptions {
+            fx_date: Some(day("2026-03-31")),
+            invoice_date: Some(day("2026-04-01")),
+            period_end: Some(day("2026-03-31")),
+            ..RateOptions::default()
+        };
+        let rate_op = RateOptions { fx_date: Some(day("2026-03-15")), ..RateOptions::default() };
+        let cases = [
+            (None, &run, "2026-03-31"),
+            (Some(FxDate::EntryDate), &run, "2026-03-02"),
+            (Some(FxDate::InvoiceDate), &run, "2026-04-01"),
+            (Some(FxDate::PeriodEnd), &run, "2026-03-31"),
+            (None, &rate_op, "2026-03-15"),
+            (Some(FxDate::EntryDate), &rate_op, "2026-03-02"),
+            (Some(FxDate::InvoiceDate), &rate_op, "2026-03-15"),
+            (Some(FxDate::PeriodEnd), &RateOptions::default(), "2026-03-02"),
+        ];
+        for (choice, options, expected) in cases {
+            k.fx_date = choice;
+            assert_eq!(options.conversion_date(&k, entry), day(expected), "{choice:?}");
+        }
     }
 
     #[test]

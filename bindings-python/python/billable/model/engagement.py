@@ -29,6 +29,14 @@ class BillingSchedule(enum.StrEnum):
     MILESTONE = "milestone"
 
 
+class FxDate(enum.StrEnum):
+    """The date conversions use."""
+
+    ENTRY_DATE = "entry_date"
+    INVOICE_DATE = "invoice_date"
+    PERIOD_END = "period_end"
+
+
 class DurationRoundingMode(enum.StrEnum):
     """Direction of duration rounding."""
 
@@ -103,6 +111,7 @@ class Contract(Record):
     hours_per_day: Decimal = Decimal(8)
     prices_include_tax: bool = False
     retainer: Retainer | None = None
+    fx_date: FxDate | None = None
 
 
 class ProjectStatus(enum.StrEnum):
