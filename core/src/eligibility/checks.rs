@@ -209,6 +209,9 @@ fn ledger_and_period(
 ) -> Option<u64> {
     if invoiced {
         f.add(Reason::AlreadyInvoiced, || format!("`{id}` version {version} is in the ledger"));
+    } else if let Some(newer) = other.filter(|o| *o > version) {
+        // A source sending an older version than the one invoiced does not rewrite the invoice.
+        f.add(Reason::Superseded, || format!("`{id}` version {newer} was invoiced before; version {version} is older"));
     }
     if !period.contains(date) {
         // A run that bills earlier work has no start (`NaiveDate::MIN`): then the message names only the end.
@@ -220,7 +223,8 @@ fn ledger_and_period(
             }
         });
     }
-    other
+    // Only an older version is replaced (and credited).
+    other.filter(|o| *o < version)
 }
 
 /// Every check of SPEC §6 for one entry, given its rating.

@@ -75,7 +75,7 @@ reasons! {
     RatingFailed = "rating_failed", retryable: false,
     /// The same record (id and version) appears more than once in the input; the first copy is used.
     DuplicateRecord = "duplicate_record", retryable: false,
-    /// A newer version of the record is in the same input; only the newest is billed.
+    /// A newer version of the record is in the same input, or was invoiced before; only the newest is billed.
     Superseded = "superseded", retryable: false,
     /// A milestone not yet accepted by the customer: not due yet.
     NotAccepted = "not_accepted", retryable: true,

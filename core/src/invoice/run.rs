@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
 use super::document::*;
-use super::ledger::{LedgerIndex, SourceKind};
+use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
 use crate::eligibility::{self, Finding, Reason, Run, Status};
@@ -141,6 +141,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         rate_cards: &req.rate_cards,
     })?;
     check_retainers(&req.contracts)?;
+    check_numbering(req)?;
+    check_ledger_rows(&req.ledger)?;
     let customers: BTreeMap<&str, &Customer> = req.customers.iter().map(|c| (c.id.as_str(), c)).collect();
     let contracts: BTreeMap<&str, usize> = req.contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let tax_table = TaxTable::new(&req.tax_rules).map_err(|e| e.under("tax_rules"))?;
@@ -201,7 +203,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         .map(|e| (SourceKind::Entry, e.id.as_str(), e.version))
         .chain(expenses.iter().map(|x| (SourceKind::Expense, x.id.as_str(), x.version)));
     for (kind, id, version) in replaced {
-        for (other, open) in ledger.open_versions(kind, id, version) {
+        for (other, open) in ledger.open_versions(kind, id, version).into_iter().filter(|(o, _)| o.version < version) {
             if let Some(row) = invoiced.iter_mut().find(|r| r.contract_id == other.contract_id) {
                 row.amount -= open;
             }
@@ -290,8 +292,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         settle(&mut out, &mut items, &ledger, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
     }
 
-    // 3. Milestones: accepted ones are billed once.
+    // 3. Milestones: accepted ones are billed once. Duplicates and older versions as for entries and expenses.
+    let milestone_keep = dedupe(req.milestones.iter().map(|m| (m.id.as_str(), m.version)));
     for (i, m) in req.milestones.iter().enumerate() {
+        if let Err(reason) = milestone_keep[i] {
+            let subject = Subject::new(SourceKind::Milestone, i, &m.id, m.version, m.due, None);
+            out.queue(subject, vec![duplicate_finding(reason)]);
+            continue;
+        }
         let Some(&c) = contracts.get(m.contract_id.as_str()) else {
             let f = Finding::new(Reason::UnknownReference, format!("no contract has id `{}`", m.contract_id));
             out.queue(Subject::new(SourceKind::Milestone, i, &m.id, m.version, m.due, None), vec![f]);
@@ -301,6 +309,10 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let mut reasons = Vec::new();
         if ledger.contains(SourceKind::Milestone, &m.id, m.version) || m.status == MilestoneStatus::Invoiced {
             reasons.push(Finding::new(Reason::AlreadyInvoiced, "this milestone version was invoiced before"));
+        } else if let Some(newer) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version)
+            && newer > m.version
+        {
+            reasons.push(superseded_by_invoiced(newer));
         }
         if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
             reasons.push(reason);
@@ -487,7 +499,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let mut invoice_number = String::with_capacity(req.numbering.prefix.len() + 20);
         invoice_number.push_str(&req.numbering.prefix);
         push_digits(&mut invoice_number, number, req.numbering.width);
-        number += 1;
+        number = number.checked_add(1).ok_or_else(|| {
+            Error::new(Code::ArithmeticOverflow, format!("invoice numbers run past {}", u64::MAX)).at("numbering.next")
+        })?;
         let invoice = build_invoice(
             invoice_number,
             key,
@@ -611,6 +625,42 @@ fn check_retainers(contracts: &[Contract]) -> Result<()> {
                 return Err(Error::new(Code::InvalidValue, message).at(format!("contracts[{i}].retainer.amount")));
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The finding of a record older than a version already invoiced: a source sending stale data does not rewrite the
+/// invoice.
+pub(crate) fn superseded_by_invoiced(newer: u64) -> Finding {
+    Finding::new(Reason::Superseded, format!("version {newer} was invoiced before; an older version is not billed"))
+}
+
+/// The invoice number's width is bounded (a `u64` has at most 20 digits; a wider pad is a typo, and an
+/// unbounded one would be an unbounded allocation).
+fn check_numbering(req: &InvoiceRunRequest) -> Result<()> {
+    const MAX_WIDTH: usize = 32;
+    if req.numbering.width > MAX_WIDTH {
+        let message = format!("width {} is more than {MAX_WIDTH} digits", req.numbering.width);
+        return Err(Error::new(Code::InvalidValue, message).at("numbering.width"));
+    }
+    Ok(())
+}
+
+/// Each ledger row is one billing or one credit of a record version: the same (kind, id, version) billed twice, or
+/// credited twice, is a corrupt ledger, and crediting from it would credit twice.
+fn check_ledger_rows(ledger: &[LedgerLine]) -> Result<()> {
+    let mut seen: IdMap<(SourceKind, &str, u64, bool), usize> = IdMap::default();
+    for (i, l) in ledger.iter().enumerate() {
+        if let Some(first) = seen.insert((l.kind, l.id.as_str(), l.version, l.credits.is_some()), i) {
+            let what = if l.credits.is_some() { "credited" } else { "billed" };
+            let message = format!(
+                "{} `{}` version {} is {what} twice (ledger[{first}] and here)",
+                l.kind.as_str(),
+                l.id,
+                l.version
+            );
+            return Err(Error::new(Code::DuplicateId, message).at(format!("ledger[{i}]")));
         }
     }
     Ok(())
