@@ -303,6 +303,12 @@ impl<'p> Engine<'p> {
             Entry::Vacant(new) => (Text::from(event.id), Slot::New(new)),
         };
         let (outcome, subject) = book.decide(&event, kind, action, source_text, &id, &correlation_id, buf);
+        let outcome = match outcome {
+            Outcome::Invalid { error } => {
+                Outcome::Invalid { error: Box::new((*error).under(&format!("events[{index}]"))) }
+            }
+            decided => decided,
+        };
         if outcome.is_final() {
             let value = SeenEntry {
                 source: source_text.clone(),
@@ -457,6 +463,13 @@ impl Book<'_> {
         }
         if expected > current.version {
             return (Outcome::OutOfOrder { expected_version: expected, record_version: current.version }, subject);
+        }
+        if current.version == u64::MAX {
+            // The version would wrap to 0, where old events match again.
+            let message =
+                format!("record `{}` is at version {}, the largest: it cannot move on", event.subject, u64::MAX);
+            let error = Error::new(Code::ArithmeticOverflow, message).at("data.expected_version");
+            return (Outcome::Invalid { error: Box::new(error) }, subject);
         }
         let illegal = |message: String, event: &EventView| Outcome::IllegalTransition {
             state: current.state,
