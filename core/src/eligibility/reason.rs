@@ -75,6 +75,9 @@ reasons! {
     RatingFailed = "rating_failed", retryable: false,
     /// The same record (id and version) appears more than once in the input; the first copy is used.
     DuplicateRecord = "duplicate_record", retryable: false,
+    /// The version this one replaces was billed in another currency than its contract bills in now, so its credit
+    /// has no invoice to go on; nothing is billed until a person sorts it out.
+    CreditMismatch = "credit_mismatch", retryable: false,
     /// A newer version of the record is in the same input, or was invoiced before; only the newest is billed.
     Superseded = "superseded", retryable: false,
     /// A milestone not yet accepted by the customer: not due yet.

@@ -129,7 +129,13 @@ impl<'a> LedgerIndex<'a> {
         }
         let hours = of_version().filter_map(|l| l.hours).reduce(|a, b| a + b);
         let first = of_version().find(|l| l.amount > Decimal::ZERO)?;
-        Some(OpenAmount { amount, hours, invoice_number: &first.invoice_number })
+        Some(OpenAmount {
+            amount,
+            hours,
+            invoice_number: &first.invoice_number,
+            contract_id: &first.contract_id,
+            currency: first.currency,
+        })
     }
 
     /// Every other version of the record with an amount still billed: (a line of it, the open amount).
@@ -163,4 +169,7 @@ pub(crate) struct OpenAmount<'a> {
     pub(crate) amount: Decimal,
     pub(crate) hours: Option<Decimal>,
     pub(crate) invoice_number: &'a str,
+    /// The contract and currency it was billed in: the credit goes there.
+    pub(crate) contract_id: &'a str,
+    pub(crate) currency: Currency,
 }

@@ -260,7 +260,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             _ => None,
         };
         let subject = Subject::new(SourceKind::Entry, i, &e.id, e.version, e.date, contract.map(|c| &req.contracts[c]));
-        settle(&mut out, &mut items, &ledger, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
+        let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
+        settle(&mut out, &mut items, &books, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
     }
 
     for (k, a) in assessment.expenses.into_iter().enumerate() {
@@ -289,7 +290,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         };
         let subject =
             Subject::new(SourceKind::Expense, i, &x.id, x.version, x.date, contract.map(|c| &req.contracts[c]));
-        settle(&mut out, &mut items, &ledger, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
+        let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
+        settle(&mut out, &mut items, &books, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item);
     }
 
     // 3. Milestones: accepted ones are billed once. Duplicates and older versions as for entries and expenses.
@@ -336,7 +338,15 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let date = m.due.clamp(period.start, period.end);
         if let Some(old) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version) {
             let at = Placement { contract: c, project_id: None, date, late: false };
-            items.extend(credit(&ledger, SourceKind::Milestone, i, &m.id, old, m.version, at));
+            let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
+            match credit(&books, SourceKind::Milestone, i, &m.id, old, m.version, at) {
+                Ok(credit) => items.extend(credit),
+                Err(finding) => {
+                    let subject = Subject::new(SourceKind::Milestone, i, &m.id, m.version, m.due, Some(contract));
+                    out.queue(subject, vec![finding]);
+                    continue;
+                }
+            }
         }
         items.push(Item {
             kind: SourceKind::Milestone,
@@ -527,7 +537,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
 fn settle<'a>(
     out: &mut Accounts,
     items: &mut Vec<Item<'a>>,
-    ledger: &LedgerIndex<'a>,
+    books: &Books<'a, '_>,
     subject: Subject<'_>,
     status: Status,
     replaces: Option<u64>,
@@ -544,7 +554,13 @@ fn settle<'a>(
                     date: item.date,
                     late: item.late,
                 };
-                items.extend(credit(ledger, item.kind, item.index, &item.id, old, item.version, at));
+                match credit(books, item.kind, item.index, &item.id, old, item.version, at) {
+                    Ok(credit) => items.extend(credit),
+                    Err(finding) => {
+                        out.queue_as(Place::Exception, subject, vec![finding], None);
+                        return;
+                    }
+                }
             }
             items.push(item);
             out.place(subject.kind, subject.index, Place::Invoiced);
@@ -676,19 +692,49 @@ struct Placement<'a> {
     late: bool,
 }
 
-/// The credit reversing what is still billed of `old`, for a record now billed at `version`.
+/// What placing a credit reads: the ledger, and the request's contracts by position and by id.
+struct Books<'a, 'b> {
+    ledger: &'b LedgerIndex<'a>,
+    contracts: &'a [Contract],
+    by_id: &'b BTreeMap<&'a str, usize>,
+}
+
+/// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it
+/// is still billed). It goes with the new line (`at`) when the old one was billed on the same contract, else on
+/// the contract that billed it; a contract the request lacks, or one that bills in another currency now, leaves
+/// the credit nowhere to go, and the record waits in the queue rather than be billed twice.
 fn credit<'a>(
-    ledger: &LedgerIndex<'a>,
+    books: &Books<'a, '_>,
     kind: SourceKind,
     index: usize,
     id: &str,
     old: u64,
     version: u64,
     at: Placement<'a>,
-) -> Option<Item<'a>> {
-    let open = ledger.open_amount(kind, id, old)?;
+) -> std::result::Result<Option<Item<'a>>, Finding> {
+    let Some(open) = books.ledger.open_amount(kind, id, old) else { return Ok(None) };
     let Placement { contract, project_id, date, late } = at;
-    Some(Item {
+    let (contract, project_id) = if books.contracts[contract].id == open.contract_id {
+        (contract, project_id)
+    } else {
+        let Some(&billed) = books.by_id.get(open.contract_id) else {
+            let message = format!(
+                "version {old} was billed on contract `{}` (invoice {}), which is not in the request: its credit has nowhere to go",
+                open.contract_id, open.invoice_number
+            );
+            return Err(Finding::new(Reason::UnknownReference, message));
+        };
+        (billed, None)
+    };
+    let bills_in = books.contracts[contract].currency;
+    if open.currency != bills_in {
+        let message = format!(
+            "version {old} was billed in {} (invoice {}) and contract `{}` bills in {bills_in} now: the credit cannot go on its invoice",
+            open.currency, open.invoice_number, books.contracts[contract].id
+        );
+        return Err(Finding::new(Reason::CreditMismatch, message));
+    }
+    Ok(Some(Item {
         kind,
         index,
         id: Cow::Owned(id.to_string()),
@@ -712,7 +758,7 @@ fn credit<'a>(
             invoice_number: open.invoice_number.to_string(),
             replaced_by_version: version,
         },
-    })
+    }))
 }
 
 /// The invoice of a draft, from its first item (every item of a draft gives the same key).
