@@ -152,10 +152,30 @@ pub struct Customer {
     pub status: CustomerStatus,
 }
 
-/// True for the shape of an ISO 3166-1 alpha-2 code: two upper-case ASCII letters.
+/// True for an assigned ISO 3166-1 alpha-2 code (`DE`, `GB`), or `XK` (Kosovo: user-assigned, but what the EU,
+/// the IMF and most ERPs use). A well-formed code that is not assigned (`ZZ`, `UK`, `EU`) would otherwise pass as
+/// a country outside the EU and be taxed as out of scope.
 pub(crate) fn is_country_code(code: &str) -> bool {
-    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
+    code == "XK" || ISO_3166_ALPHA_2.binary_search(&code).is_ok()
 }
+
+/// The 249 assigned ISO 3166-1 alpha-2 codes, sorted.
+const ISO_3166_ALPHA_2: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+    "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+    "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+    "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA",
+    "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+    "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP",
+    "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT",
+    "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+    "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+    "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS",
+    "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST",
+    "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
+    "ZM", "ZW",
+];
 
 /// True for the shape of an ISO 3166-2 code: a country code, `-`, then one
 /// to three letters or digits (`CA-QC`, `FR-75`).
@@ -180,4 +200,23 @@ pub enum CustomerStatus {
     BillingHold,
     /// No longer a customer.
     Inactive,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table is sorted (the lookup is a binary search) and holds what ISO 3166-1 assigns, not what merely
+    /// looks like a code: `UK` and `EL` are VAT prefixes, `EU` and `ZZ` are reserved.
+    #[test]
+    fn country_codes_are_the_assigned_ones() {
+        assert!(ISO_3166_ALPHA_2.windows(2).all(|w| w[0] < w[1]));
+        for code in ["AD", "DE", "GB", "GR", "US", "ZW", "XK"] {
+            assert!(is_country_code(code), "{code}");
+        }
+        for code in ["UK", "EL", "EU", "ZZ", "XX", "XI", "de", "D", "DEU", ""] {
+            assert!(!is_country_code(code), "{code}");
+        }
+        assert!(is_subdivision_of("CA-QC", "CA") && !is_subdivision_code("ZZ-QC"));
+    }
 }
