@@ -32,7 +32,8 @@ impl WorkerDays {
         let mut slot = Vec::with_capacity(entries.len());
         let mut totals: Vec<Decimal> = Vec::new();
         for (e, (worker, _)) in entries.iter().zip(resolved) {
-            if !rates::hours_in_day(e.hours) {
+            // A rejected entry was sent back (it returns as a new version): its hours are not the worker's day.
+            if !rates::hours_in_day(e.hours) || e.status == ApprovalStatus::Rejected {
                 slot.push(u32::MAX);
                 continue;
             }
