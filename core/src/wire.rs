@@ -377,6 +377,30 @@ fn non_finite_token(text: &str, err: &Error) -> Option<Error> {
     })
 }
 
+/// Marks the path of an error raised inside a flattened member (see [`flattened`]).
+const INNER_PATH: &str = "\u{1}path:";
+
+/// Deserialize a `#[serde(flatten)]` member with its own path tracked. serde reads a flattened member from a
+/// buffer that the path tracker of [`from_json`] cannot see into, so an error inside it (`projects[0].status`)
+/// would come back with the path of the document itself; this tracks the member's path and carries it in the
+/// error's message, which [`classify`] takes back out and joins to the outer path.
+pub(crate) fn flattened<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::de::Error as _;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path.is_empty() || path == "." || inner.starts_with(INNER_PATH) {
+            D::Error::custom(inner)
+        } else {
+            D::Error::custom(format!("{INNER_PATH}{path}\u{1}{inner}"))
+        }
+    })
+}
+
 fn map_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let mut path = String::new();
     for segment in err.path().iter() {
@@ -403,6 +427,11 @@ fn strip_location(message: &str, err: &serde_json::Error) -> String {
 fn classify(err: &serde_json::Error, path: String) -> Error {
     use serde_json::error::Category as C;
     let message = strip_location(&err.to_string(), err);
+    // An error inside a flattened member carries its path (see `flattened`).
+    let (path, message) = match message.strip_prefix(INNER_PATH).and_then(|rest| rest.split_once('\u{1}')) {
+        Some((inner, rest)) => (crate::error::join_path(&path, inner), rest.to_string()),
+        None => (path, message),
+    };
     match err.classify() {
         C::Syntax | C::Eof | C::Io => {
             let located = format!("{message} (line {}, column {})", err.line(), err.column());

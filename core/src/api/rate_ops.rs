@@ -76,7 +76,7 @@ pub struct RateRequest {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// Master data, holidays and FX.
-    #[serde(flatten)]
+    #[serde(flatten, deserialize_with = "wire::flattened")]
     pub inputs: RatingInputs,
     /// The entries to rate.
     pub entries: Vec<TimesheetEntry>,
@@ -158,7 +158,7 @@ pub struct EligibilityRequest {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// Master data, holidays and FX.
-    #[serde(flatten)]
+    #[serde(flatten, deserialize_with = "wire::flattened")]
     pub inputs: RatingInputs,
     /// The run's period (inclusive).
     pub period: Period,

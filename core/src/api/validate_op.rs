@@ -16,7 +16,7 @@ pub struct ValidateRequest {
     #[allow(missing_docs)]
     pub api_version: ApiVersion,
     /// The records, each kind a list of objects.
-    #[serde(flatten)]
+    #[serde(flatten, deserialize_with = "crate::wire::flattened")]
     pub records: RawRecords,
 }
 
