@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ApiVersion, Operation};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::sync::{self, Applied, CloudEvent, SeenLedger, SyncPolicy, SyncRecord};
 use crate::wire;
 
@@ -80,6 +80,10 @@ pub struct VerifyHistoryResponse {
     pub valid: bool,
     /// One verdict per record, in request order.
     pub records: Vec<HistoryVerdict>,
+    /// The ids `expected_heads` names that no record of the request has: a record deleted whole (then `valid` is
+    /// false).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// One record's verdict.
@@ -108,6 +112,15 @@ impl Operation for VerifyHistory {
     type Response = VerifyHistoryResponse;
 
     fn run(r: VerifyHistoryRequest) -> Result<VerifyHistoryResponse> {
+        // One verdict per record id: two records with one id would let a forged one stand beside the real one.
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, record) in r.records.iter().enumerate() {
+            if !ids.insert(record.id.as_str()) {
+                let message = format!("record id `{}` appears twice", record.id);
+                return Err(Error::new(Code::DuplicateId, message).at(format!("records[{i}].id")));
+            }
+        }
+        let missing: Vec<String> = r.expected_heads.keys().filter(|id| !ids.contains(id.as_str())).cloned().collect();
         let records: Vec<HistoryVerdict> = r
             .records
             .iter()
@@ -124,7 +137,8 @@ impl Operation for VerifyHistory {
                 }
             })
             .collect();
-        Ok(VerifyHistoryResponse { api_version: ApiVersion, valid: records.iter().all(|v| v.valid), records })
+        let valid = missing.is_empty() && records.iter().all(|v| v.valid);
+        Ok(VerifyHistoryResponse { api_version: ApiVersion, valid, records, missing })
     }
 }
 
