@@ -9,6 +9,8 @@
 
 mod accounts;
 mod assemble;
+mod checks;
+mod credit;
 mod document;
 mod ledger;
 mod request;

@@ -11,8 +11,10 @@ use rust_decimal::Decimal;
 
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
+use super::checks::{check_ledger_rows, check_numbering, check_retainers, superseded_by_invoiced};
+use super::credit::{Books, Placement, credit};
 use super::document::*;
-use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
+use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, windows};
 use crate::eligibility::{self, Finding, Reason, Run, Status};
@@ -624,141 +626,6 @@ fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
         Some(_) => Some(Finding::new(Reason::CustomerOnHold, "the customer is not active for billing")),
         None => Some(Finding::new(Reason::UnknownReference, "the contract's customer is not in the request")),
     }
-}
-
-/// A retainer bills its terms each window: without them it would bill nothing and say nothing, and a negative
-/// amount would bill a credit nobody agreed to.
-fn check_retainers(contracts: &[Contract]) -> Result<()> {
-    for (i, c) in contracts.iter().enumerate() {
-        match &c.retainer {
-            None if c.billing_type == BillingType::Retainer => {
-                let message =
-                    format!("retainer contract `{}` has no retainer terms (the amount billed each window)", c.id);
-                return Err(Error::new(Code::MissingField, message).at(format!("contracts[{i}].retainer")));
-            }
-            Some(terms) if c.billing_type == BillingType::Retainer && terms.amount < Decimal::ZERO => {
-                let message = format!("retainer amount {} must not be negative", terms.amount);
-                return Err(Error::new(Code::InvalidValue, message).at(format!("contracts[{i}].retainer.amount")));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// The finding of a record older than a version already invoiced: a source sending stale data does not rewrite the
-/// invoice.
-pub(crate) fn superseded_by_invoiced(newer: u64) -> Finding {
-    Finding::new(Reason::Superseded, format!("version {newer} was invoiced before; an older version is not billed"))
-}
-
-/// The invoice number's width is bounded (a `u64` has at most 20 digits; a wider pad is a typo, and an
-/// unbounded one would be an unbounded allocation).
-fn check_numbering(req: &InvoiceRunRequest) -> Result<()> {
-    const MAX_WIDTH: usize = 32;
-    if req.numbering.width > MAX_WIDTH {
-        let message = format!("width {} is more than {MAX_WIDTH} digits", req.numbering.width);
-        return Err(Error::new(Code::InvalidValue, message).at("numbering.width"));
-    }
-    Ok(())
-}
-
-/// Each ledger row is one billing or one credit of a record version: the same (kind, id, version) billed twice, or
-/// credited twice, is a corrupt ledger, and crediting from it would credit twice.
-fn check_ledger_rows(ledger: &[LedgerLine]) -> Result<()> {
-    let mut seen: IdMap<(SourceKind, &str, u64, bool), usize> = IdMap::default();
-    for (i, l) in ledger.iter().enumerate() {
-        if let Some(first) = seen.insert((l.kind, l.id.as_str(), l.version, l.credits.is_some()), i) {
-            let what = if l.credits.is_some() { "credited" } else { "billed" };
-            let message = format!(
-                "{} `{}` version {} is {what} twice (ledger[{first}] and here)",
-                l.kind.as_str(),
-                l.id,
-                l.version
-            );
-            return Err(Error::new(Code::DuplicateId, message).at(format!("ledger[{i}]")));
-        }
-    }
-    Ok(())
-}
-
-/// Where a credit goes: with the new line it comes with, so that both land on the same invoice under every
-/// grouping (the ledger does not keep an old line's project; under project grouping the credit follows the new
-/// version's project).
-struct Placement<'a> {
-    contract: usize,
-    project_id: Option<&'a str>,
-    date: NaiveDate,
-    late: bool,
-}
-
-/// What placing a credit reads: the ledger, and the request's contracts by position and by id.
-struct Books<'a, 'b> {
-    ledger: &'b LedgerIndex<'a>,
-    contracts: &'a [Contract],
-    by_id: &'b BTreeMap<&'a str, usize>,
-}
-
-/// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it
-/// is still billed). It goes with the new line (`at`) when the old one was billed on the same contract, else on
-/// the contract that billed it; a contract the request lacks, or one that bills in another currency now, leaves
-/// the credit nowhere to go, and the record waits in the queue rather than be billed twice.
-fn credit<'a>(
-    books: &Books<'a, '_>,
-    kind: SourceKind,
-    index: usize,
-    id: &str,
-    old: u64,
-    version: u64,
-    at: Placement<'a>,
-) -> std::result::Result<Option<Item<'a>>, Finding> {
-    let Some(open) = books.ledger.open_amount(kind, id, old) else { return Ok(None) };
-    let Placement { contract, project_id, date, late } = at;
-    let (contract, project_id) = if books.contracts[contract].id == open.contract_id {
-        (contract, project_id)
-    } else {
-        let Some(&billed) = books.by_id.get(open.contract_id) else {
-            let message = format!(
-                "version {old} was billed on contract `{}` (invoice {}), which is not in the request: its credit has nowhere to go",
-                open.contract_id, open.invoice_number
-            );
-            return Err(Finding::new(Reason::UnknownReference, message));
-        };
-        (billed, None)
-    };
-    let bills_in = books.contracts[contract].currency;
-    if open.currency != bills_in {
-        let message = format!(
-            "version {old} was billed in {} (invoice {}) and contract `{}` bills in {bills_in} now: the credit cannot go on its invoice",
-            open.currency, open.invoice_number, books.contracts[contract].id
-        );
-        return Err(Finding::new(Reason::CreditMismatch, message));
-    }
-    Ok(Some(Item {
-        kind,
-        index,
-        id: Cow::Owned(id.to_string()),
-        version: old,
-        contract,
-        project_id,
-        date,
-        amount: -open.amount,
-        hours: open.hours.map(|h| -h),
-        late,
-        line: LineKind::Credit,
-        group: None,
-        description: Description::Text(format!(
-            "Credit: {} {} version {} on invoice {}",
-            kind.as_str(),
-            id,
-            old,
-            open.invoice_number
-        )),
-        explanation: Explanation::Credit {
-            invoice_number: open.invoice_number.to_string(),
-            replaced_by_version: version,
-        },
-    }))
 }
 
 /// The invoice of a draft, from its first item (every item of a draft gives the same key).

@@ -1,0 +1,67 @@
+//! Checks of the invoice run's request that fail the whole run (SPEC §8 input): retainer terms, the numbering,
+//! a ledger that bills or credits one version twice; and the finding of a version older than one invoiced.
+
+use rust_decimal::Decimal;
+
+use super::ledger::{LedgerLine, SourceKind};
+use super::request::InvoiceRunRequest;
+use crate::eligibility::{Finding, Reason};
+use crate::error::{Code, Error, Result};
+use crate::model::{BillingType, Contract};
+use crate::rates::IdMap;
+
+/// A retainer bills its terms each window: without them it would bill nothing and say nothing, and a negative
+/// amount would bill a credit nobody agreed to.
+pub(super) fn check_retainers(contracts: &[Contract]) -> Result<()> {
+    for (i, c) in contracts.iter().enumerate() {
+        match &c.retainer {
+            None if c.billing_type == BillingType::Retainer => {
+                let message =
+                    format!("retainer contract `{}` has no retainer terms (the amount billed each window)", c.id);
+                return Err(Error::new(Code::MissingField, message).at(format!("contracts[{i}].retainer")));
+            }
+            Some(terms) if c.billing_type == BillingType::Retainer && terms.amount < Decimal::ZERO => {
+                let message = format!("retainer amount {} must not be negative", terms.amount);
+                return Err(Error::new(Code::InvalidValue, message).at(format!("contracts[{i}].retainer.amount")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The finding of a record older than a version already invoiced: a source sending stale data does not rewrite the
+/// invoice.
+pub(super) fn superseded_by_invoiced(newer: u64) -> Finding {
+    Finding::new(Reason::Superseded, format!("version {newer} was invoiced before; an older version is not billed"))
+}
+
+/// The invoice number's width is bounded (a `u64` has at most 20 digits; a wider pad is a typo, and an
+/// unbounded one would be an unbounded allocation).
+pub(super) fn check_numbering(req: &InvoiceRunRequest) -> Result<()> {
+    const MAX_WIDTH: usize = 32;
+    if req.numbering.width > MAX_WIDTH {
+        let message = format!("width {} is more than {MAX_WIDTH} digits", req.numbering.width);
+        return Err(Error::new(Code::InvalidValue, message).at("numbering.width"));
+    }
+    Ok(())
+}
+
+/// Each ledger row is one billing or one credit of a record version: the same (kind, id, version) billed twice, or
+/// credited twice, is a corrupt ledger, and crediting from it would credit twice.
+pub(super) fn check_ledger_rows(ledger: &[LedgerLine]) -> Result<()> {
+    let mut seen: IdMap<(SourceKind, &str, u64, bool), usize> = IdMap::default();
+    for (i, l) in ledger.iter().enumerate() {
+        if let Some(first) = seen.insert((l.kind, l.id.as_str(), l.version, l.credits.is_some()), i) {
+            let what = if l.credits.is_some() { "credited" } else { "billed" };
+            let message = format!(
+                "{} `{}` version {} is {what} twice (ledger[{first}] and here)",
+                l.kind.as_str(),
+                l.id,
+                l.version
+            );
+            return Err(Error::new(Code::DuplicateId, message).at(format!("ledger[{i}]")));
+        }
+    }
+    Ok(())
+}
