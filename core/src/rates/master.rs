@@ -295,6 +295,13 @@ impl<'a> MasterData<'a> {
         let contract_ids = ids("contracts", tables.contracts, |c| &c.id)?;
         let project_ids = ids("projects", tables.projects, |p| &p.id)?;
         let card_ids = ids("rate_cards", tables.rate_cards, |c| &c.id)?;
+        // A negative rate would bill a credit for work done (`validate` reports it too).
+        for (i, card) in tables.rate_cards.iter().enumerate() {
+            if let Some((k, rule)) = card.rules.iter().enumerate().find(|(_, r)| r.rate < Decimal::ZERO) {
+                return Err(Error::new(Code::InvalidValue, format!("rate {} must not be negative", rule.rate))
+                    .at(format!("rate_cards[{i}].rules[{k}].rate")));
+            }
+        }
         for (i, c) in tables.contracts.iter().enumerate() {
             if c.hours_per_day <= Decimal::ZERO {
                 return Err(Error::new(
