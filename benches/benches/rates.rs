@@ -11,7 +11,7 @@ fn run(c: &mut Criterion, f: &Firm, label: &str, samples: usize) {
     let mut group = c.benchmark_group(label);
     group.sample_size(samples);
     group.throughput(Throughput::Elements(f.entries.len() as u64));
-    group.bench_function("rate", |b| b.iter(|| black_box(rate(&master, &f.entries, &options))));
+    group.bench_function("rate", |b| b.iter(|| black_box(rate(&master, &f.entries, &options).unwrap())));
     group.bench_function("rate+eligibility", |b| {
         b.iter(|| black_box(assess(&master, &f.entries, &[], &run, &options).unwrap()))
     });

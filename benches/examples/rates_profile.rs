@@ -47,7 +47,7 @@ fn main() {
     let (master, options, run) = (f.master(), f.options(), f.run());
     timed(what, n, iterations, || {
         if what == "rate" {
-            black_box(rate(&master, &f.entries, &options));
+            black_box(rate(&master, &f.entries, &options).unwrap());
         } else {
             black_box(assess(&master, &f.entries, &[], &run, &options).unwrap());
         }

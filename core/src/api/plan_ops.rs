@@ -184,6 +184,8 @@ impl Operation for Plan {
             reconciliation: None,
             demand_change: None,
         };
+        // Checked here so that the error's path is not put under `demand_change`.
+        crate::rates::unique_ids("allocations", r.allocations.iter().map(|a| a.id.as_str()))?;
         if let Some(change) = &r.demand_change {
             out.demand_change =
                 Some(demand_change(change, &r.allocations, &policy).map_err(|e| e.under("demand_change"))?);

@@ -135,7 +135,7 @@ fn rate_response<'a, 'b>(
 ) -> Result<RateResponse<'b>> {
     let master = r.inputs.master()?;
     let options = r.inputs.options()?;
-    let results: Vec<RateResult> = rates::rate(&master, &r.entries, &options)
+    let results: Vec<RateResult> = rates::rate(&master, &r.entries, &options)?
         .into_iter()
         .zip(&r.entries)
         .enumerate()

@@ -321,8 +321,8 @@ pub fn assess<'a>(
         )
         .at("period"));
     }
-    let entry_ids = unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
-    unique_ids("expenses", expenses.iter().map(|x| x.id.as_str()))?;
+    let entry_ids = rates::unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
+    rates::unique_ids("expenses", expenses.iter().map(|x| x.id.as_str()))?;
     let ledger = Ledger::new(run.ledger, &entry_ids);
     drop(entry_ids);
     let resolved = rates::resolve(master, entries);
@@ -347,19 +347,6 @@ pub fn assess<'a>(
         }
     }
     Ok(Assessment { entries: out_entries, expenses: out_expenses, counts })
-}
-
-/// The position of every id; `duplicate_id` when one repeats.
-fn unique_ids<'a>(kind: &str, ids: impl ExactSizeIterator<Item = &'a str>) -> Result<IdMap<&'a str, u32>> {
-    let mut seen: IdMap<&str, u32> = IdMap::default();
-    seen.reserve(ids.len());
-    for (i, id) in ids.enumerate() {
-        if let Some(first) = seen.insert(id, i as u32) {
-            return Err(Error::new(Code::DuplicateId, format!("`{id}` is also the id of {kind}[{first}]"))
-                .at(format!("{kind}[{i}].id")));
-        }
-    }
-    Ok(seen)
 }
 
 /// The ledger indexed by (kind, id); its entry records also by the position

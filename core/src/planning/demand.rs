@@ -223,7 +223,8 @@ pub struct DemandChange {
 }
 
 /// The allocation changes and audit entries of `request`'s stage change.
-/// `allocations` may hold any allocations: those of the opportunity are acted on.
+/// `allocations` may hold any allocations: those of the opportunity are acted on. Two with one
+/// id are `duplicate_id` at `allocations[i].id`.
 ///
 /// ```
 /// use billable::planning::{demand_change, DemandChangeRequest, StagePolicy};
@@ -241,6 +242,7 @@ pub fn demand_change(
     allocations: &[Allocation],
     policy: &StagePolicy,
 ) -> Result<DemandChange> {
+    crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
     let opp = &request.opportunity;
     let version = opp.version;
     let duplicate = request.processed_versions.contains(&version);

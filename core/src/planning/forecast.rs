@@ -256,7 +256,8 @@ impl Plan<'_, '_> {
                     Ok(project_id) => {
                         for (d, h) in days {
                             entries.push(TimesheetEntry {
-                                id: format!("{}@{}", a.id, grid.date(d)),
+                                // By position: unique even when two allocations share an id.
+                                id: format!("allocations[{i}]@{}", grid.date(d)),
                                 version: 1,
                                 worker_id: a.worker_id.clone(),
                                 project_id: project_id.clone(),
@@ -289,7 +290,7 @@ impl Plan<'_, '_> {
         })?;
         let mut rows: BTreeMap<(Subject, String), Acc> = BTreeMap::new();
         for (outcome, (e, &(i, hours))) in
-            rates::rate(&master, &entries, inputs.options).into_iter().zip(entries.iter().zip(&meta))
+            rates::rate(&master, &entries, inputs.options)?.into_iter().zip(entries.iter().zip(&meta))
         {
             let a = &self.allocations[i as usize];
             let line = match outcome {

@@ -115,6 +115,8 @@ pub(crate) fn check(grid: &CapacityGrid<'_>, allocation: &Allocation, path: &str
 impl Load {
     /// Spread every allocation that is not released over the grid.
     pub fn new(grid: &CapacityGrid<'_>, allocations: &[Allocation]) -> Result<Load> {
+        // Two allocations with one id would load the worker twice.
+        crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
         let n = grid.rows.len();
         let mut committed = vec![Vec::new(); n];
         let mut tentative = vec![Vec::new(); n];

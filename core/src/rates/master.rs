@@ -426,10 +426,15 @@ impl<'a> MasterData<'a> {
 }
 
 fn ids<'a, T>(kind: &str, items: &'a [T], id: impl Fn(&'a T) -> &'a String) -> Result<IdMap<&'a str, u32>> {
+    unique_ids(kind, items.iter().map(|item| id(item).as_str()))
+}
+
+/// The position of every id of `kind` (`entries`, `workers`, ...); `duplicate_id` at
+/// `kind[i].id` when the id of position `i` repeats an earlier one, naming it.
+pub(crate) fn unique_ids<'a>(kind: &str, ids: impl ExactSizeIterator<Item = &'a str>) -> Result<IdMap<&'a str, u32>> {
     let mut map = IdMap::default();
-    map.reserve(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let key = id(item).as_str();
+    map.reserve(ids.len());
+    for (i, key) in ids.enumerate() {
         if let Some(first) = map.insert(key, i as u32) {
             return Err(Error::new(Code::DuplicateId, format!("`{key}` is also the id of {kind}[{first}]"))
                 .at(format!("{kind}[{i}].id")));

@@ -23,7 +23,7 @@
 //!
 //! let master = MasterData::new(Tables { workers: &workers, contracts: &contracts, projects: &projects,
 //!     rate_cards: &cards, ..Tables::default() })?;
-//! let lines = rate(&master, &entries, &RateOptions::default());
+//! let lines = rate(&master, &entries, &RateOptions::default())?;
 //! let line = lines[0].as_ref().unwrap();
 //! // The project-level role rule (score 8) beats the card default (score 2): 7.5 h × 150.00.
 //! assert_eq!((line.rule.rule_id.as_ref(), line.amount.to_string().as_str()), ("consultants-on-p1", "1125.00"));
@@ -48,7 +48,7 @@ pub use master::{MasterData, Tables};
 pub use matching::{Candidate, CandidateResult, Candidates, Dimension, Scope, score};
 pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
 
-pub(crate) use master::{IdHasher, IdMap};
+pub(crate) use master::{IdHasher, IdMap, unique_ids};
 
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, FxDate, RateUnit, TimesheetEntry};
@@ -246,12 +246,19 @@ fn prepare<'a>(
 ///
 /// Overtime thresholds see the hours of the entries in this batch only: pass
 /// a worker's whole week to get weekly thresholds right.
+///
+/// Two entries with one id (the same entry delivered twice, or two versions
+/// of it) fail the whole call with `duplicate_id` at `entries[i].id`, as in
+/// [`assess`](crate::eligibility::assess): their hours would both count
+/// toward the worker's daily and weekly thresholds and push the overtime
+/// onto other entries. Keep the newest version of each entry before rating.
 pub fn rate<'a>(
     master: &MasterData<'a>,
     entries: &'a [TimesheetEntry],
     options: &RateOptions,
-) -> Vec<Result<RatedLine<'a>>> {
-    rate_resolved(master, entries, &resolve(master, entries), options)
+) -> Result<Vec<Result<RatedLine<'a>>>> {
+    unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
+    Ok(rate_resolved(master, entries, &resolve(master, entries), options))
 }
 
 /// [`rate`] with the entries' worker and project already resolved (see [`resolve`]).
@@ -561,7 +568,7 @@ mod tests {
             MasterData::new(Tables { workers: &w, contracts: &k, projects: &p, rate_cards: &c, ..Tables::default() })
                 .unwrap();
         let entries = [entry("a", "p1", "2026-03-02", "6"), entry("b", "p1", "2026-03-02", "4")];
-        let lines: Vec<_> = rate(&master, &entries, &RateOptions::default()).into_iter().map(Result::unwrap).collect();
+        let lines: Vec<_> = rate(&master, &entries, &RateOptions::default()).unwrap().into_iter().map(Result::unwrap).collect();
         // 6 × 100.00 = 600.00; then 2 × 100.00 = 200.00 and 2 × 150.00 = 300.00 → 1100.00 for the day.
         assert_eq!(lines[0].amount, d("600.00"));
         assert_eq!(lines[1].parts.iter().map(|x| x.amount).collect::<Vec<_>>(), [d("200.00"), d("300.00")]);
@@ -614,6 +621,7 @@ mod tests {
             let options =
                 RateOptions { holidays: Holidays::new(&["2026-12-25".parse().unwrap()]), ..RateOptions::default() };
             rate(&master, &entries, &options)
+                .unwrap()
                 .into_iter()
                 .map(Result::unwrap)
                 .fold((Decimal::ZERO, Decimal::ZERO), |acc, l| {
