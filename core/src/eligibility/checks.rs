@@ -387,7 +387,7 @@ fn price_expense<'a>(k: &'a Contract, x: &Expense, options: &RateOptions) -> Res
         .ok_or_else(overflow)?;
     let mut unrounded = x.amount.amount.checked_mul(factor).ok_or_else(overflow)?;
     if let Some(fx) = &fx {
-        unrounded = unrounded.checked_mul(fx.rate).ok_or_else(overflow)?;
+        unrounded = fx.apply(unrounded)?;
     }
     let amount = round_to_scale(unrounded, k.currency.require_minor_units()?, k.rounding_mode)?;
     Ok(ExpenseLine {

@@ -210,12 +210,13 @@ pub fn convert(amount: Money, to: Currency, date: NaiveDate, table: &FxTable, po
             None => return Err(missing(from, to, date, policy)),
         }
     };
-    // Apply each leg exactly: multiply by a direct rate, divide by an inverted table rate.
-    let mut value = amount.amount;
+    // Multiply by the direct legs' table rates, then divide by the inverted ones': one division, last, so
+    // that a quotient that ends (151.61 / 1.4 × 0.7 = 75.805) is not first cut to 28 digits (75.80499…).
+    let (multiply_by, divide_by) = factors(&path)?;
+    let value = amount.amount.checked_mul(multiply_by).ok_or_else(overflow)?;
+    let value = if divide_by == Decimal::ONE { value } else { value.checked_div(divide_by).ok_or_else(overflow)? };
     let mut rate = Decimal::ONE;
     for leg in &path {
-        value = if leg.inverted { value.checked_div(leg.table_rate) } else { value.checked_mul(leg.table_rate) }
-            .ok_or_else(overflow)?;
         rate = rate.checked_mul(leg.rate).ok_or_else(overflow)?;
     }
     let converted = Money::new(value, to).round(policy.rounding_mode)?;
@@ -229,6 +230,17 @@ pub fn convert(amount: Money, to: Currency, date: NaiveDate, table: &FxTable, po
         path,
         rounding_mode: policy.rounding_mode,
     })
+}
+
+/// The product of the direct legs' table rates and the product of the inverted legs' table rates: a path
+/// converts `x` to `x × multiply_by ÷ divide_by`.
+pub(crate) fn factors(path: &[FxLeg]) -> Result<(Decimal, Decimal)> {
+    let (mut multiply_by, mut divide_by) = (Decimal::ONE, Decimal::ONE);
+    for leg in path {
+        let product = if leg.inverted { &mut divide_by } else { &mut multiply_by };
+        *product = product.checked_mul(leg.table_rate).ok_or_else(overflow)?;
+    }
+    Ok((multiply_by, divide_by))
 }
 
 fn missing(from: Currency, to: Currency, date: NaiveDate, policy: &FxPolicy) -> Error {
@@ -352,6 +364,39 @@ mod tests {
                 let a = conv(&Decimal::new(units, 2).to_string(), from, to, "2026-02-01", &rates, policy).unwrap();
                 let b = conv(&Decimal::new(units, 2).to_string(), from, to, "2026-02-01", &rates, policy).unwrap();
                 prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+            }
+
+            /// Through an inverted leg (alone, or with a direct one via the pivot), the result is the exact
+            /// quotient rounded half away from zero, worked out here in integers. Dividing first, by the
+            /// inverted rate, missed ties by a cent.
+            #[test]
+            fn an_inverted_leg_rounds_the_exact_quotient(cents in 1i64..10_i64.pow(10), inv in 1i64..10_i64.pow(7),
+                inv_scale in 0u32..7, dir in 1i64..10_i64.pow(7), dir_scale in 0u32..7, through_pivot in any::<bool>(),
+                tie in any::<bool>()) {
+                // A tie, made on purpose (random amounts seldom are one), through the pivot: (2j + 1) × m cents at
+                // EUR/USD 2md and EUR/GBP d is (2j + 1) / 2 cents, exactly half a cent.
+                let (m, d) = (inv % 10_000 + 1, dir % 1_000 + 1);
+                let (cents, inv, inv_scale, dir, dir_scale, through_pivot) = if tie {
+                    ((2 * (cents % 10_000) + 1) * m, 2 * m * d, 0, d, 0, true)
+                } else {
+                    (cents, inv, inv_scale, dir, dir_scale, through_pivot)
+                };
+                let on = "2026-01-01".parse().unwrap();
+                let row = |base: &str, quote: &str, r: Decimal| FxRate { base: c(base), quote: c(quote), rate: r, as_of: on, source: "p".into() };
+                // EUR/USD is inverted to go USD → EUR; EUR/GBP is direct.
+                let rates = [row("EUR", "USD", Decimal::new(inv, inv_scale)), row("EUR", "GBP", Decimal::new(dir, dir_scale))];
+                let policy = FxPolicy { allow_inverse: true, pivot: Some(c("EUR")), ..FxPolicy::default() };
+                let to = if through_pivot { "GBP" } else { "EUR" };
+                let got = conv(&Decimal::new(cents, 2).to_string(), "USD", to, "2026-01-01", &rates, policy).unwrap();
+                let pow = |k: u32| 10i128.pow(k);
+                // In cents: cents × 10^inv_scale / inv (× dir / 10^dir_scale through the pivot).
+                let (mut num, mut den) = (i128::from(cents) * pow(inv_scale), i128::from(inv));
+                if through_pivot {
+                    num *= i128::from(dir);
+                    den *= pow(dir_scale);
+                }
+                let expected = (2 * num + den) / (2 * den); // half away from zero, both positive
+                prop_assert_eq!(got.converted.amount, Decimal::from_i128_with_scale(expected, 2));
             }
         }
     }

@@ -92,6 +92,33 @@ pub struct FxApplied {
     pub as_of: NaiveDate,
     /// Direct, inverse or triangulated.
     pub method: FxMethod,
+    /// The table rates an amount is converted with, when a leg is an inverted one (`rate` is then their
+    /// quotient cut to 28 digits): amounts are multiplied by `multiply_by` and divided by `divide_by`, the
+    /// division last, so that they equal `convert`'s to the cent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factors: Option<FxFactors>,
+}
+
+/// The exact form of an FX rate that inverts a table rate: `multiply_by / divide_by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct FxFactors {
+    /// The product of the direct legs' table rates (1 for an inverse alone).
+    #[serde(serialize_with = "wire::write_decimal")]
+    pub multiply_by: Decimal,
+    /// The product of the inverted legs' table rates.
+    #[serde(serialize_with = "wire::write_decimal")]
+    pub divide_by: Decimal,
+}
+
+impl FxApplied {
+    /// `value` in the line's currency, unrounded: × `rate`, or × `multiply_by` ÷ `divide_by`.
+    pub(crate) fn apply(&self, value: Decimal) -> Result<Decimal> {
+        match self.factors {
+            None => value.checked_mul(self.rate),
+            Some(f) => value.checked_mul(f.multiply_by).and_then(|v| v.checked_div(f.divide_by)),
+        }
+        .ok_or_else(overflow)
+    }
 }
 
 /// Hours of the line at one multiplier, and their amount.
@@ -307,12 +334,13 @@ fn is_one(d: Decimal) -> bool {
     d.scale() == 0 && d == Decimal::ONE
 }
 
-/// Price `blocks` of hours at `rate` (already in the line currency, per
-/// `unit`), each block rounded to `scale` places with `mode`.
+/// Price `blocks` of hours at `rate`, divided last by `divisor` (the hours per
+/// day of a day rate, times the table rate of an inverted FX leg), each block
+/// rounded to `scale` places with `mode`.
 pub(crate) fn price(
     blocks: impl IntoIterator<Item = HourBlock>,
     rate: Decimal,
-    hours_per_day: Option<Decimal>,
+    divisor: Option<Decimal>,
     scale: u32,
     mode: RoundingMode,
 ) -> Result<(Parts, Decimal)> {
@@ -324,8 +352,8 @@ pub(crate) fn price(
         if !is_one(b.multiplier) {
             unrounded = unrounded.checked_mul(b.multiplier).ok_or_else(overflow)?;
         }
-        if let Some(hpd) = hours_per_day {
-            unrounded = unrounded.checked_div(hpd).ok_or_else(overflow)?;
+        if let Some(d) = divisor {
+            unrounded = unrounded.checked_div(d).ok_or_else(overflow)?;
         }
         let amount = round_to_scale(unrounded, scale, mode)?;
         // The first part's amount is the total so far: 0 + amount is amount, at amount's scale.

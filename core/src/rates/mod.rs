@@ -43,7 +43,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 pub use duration::{AdjustmentApplied, AdjustmentKind, Hours, RoundingApplied, round_duration};
-pub use line::{CostApplied, FxApplied, FxMethod, LinePart, Parts, Purpose, RatedLine, RuleApplied};
+pub use line::{CostApplied, FxApplied, FxFactors, FxMethod, LinePart, Parts, Purpose, RatedLine, RuleApplied};
 pub use master::{MasterData, Tables};
 pub use matching::{Candidate, CandidateResult, Candidates, Dimension, Scope, score};
 pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
@@ -125,7 +125,9 @@ pub(crate) fn fx_applied(from: Currency, to: Currency, date: NaiveDate, options:
         "triangulated" => FxMethod::Triangulated,
         _ => FxMethod::Direct,
     };
-    Ok(FxApplied { from, to, rate: c.rate, date, as_of: c.as_of, method })
+    let (multiply_by, divide_by) = crate::money::fx_factors(&c.path)?;
+    let factors = (divide_by != Decimal::ONE).then_some(FxFactors { multiply_by, divide_by });
+    Ok(FxApplied { from, to, rate: c.rate, date, as_of: c.as_of, method, factors })
 }
 
 /// `hours <= 24`, by mantissa and scale (no rescaling `Decimal` comparison).
@@ -388,13 +390,20 @@ fn finish<'a, T>(
     let currency = contract.currency;
     let scale = currency.require_minor_units()?;
     let mode = contract.rounding_mode;
-    let rate_here = match &p.fx {
-        Some(fx) => rule.rate.checked_mul(fx.rate).ok_or_else(overflow)?,
-        None => rule.rate,
-    };
+    // The card's rate in the line currency, and what the parts divide by last: the hours per day of a day
+    // rate and the table rate of an inverted FX leg (so that 100.97 / 1.2 × 3 h is 252.425, not 252.42499…).
     let hours_per_day = (rule.unit == RateUnit::Day).then_some(contract.hours_per_day);
-    let hourly_rate = match hours_per_day {
-        Some(hpd) => rate_here.checked_div(hpd).ok_or_else(overflow)?,
+    let (rate_here, inverted) = match p.fx.as_ref().map(|fx| (fx, fx.factors)) {
+        Some((_, Some(f))) => (rule.rate.checked_mul(f.multiply_by).ok_or_else(overflow)?, Some(f.divide_by)),
+        Some((fx, None)) => (fx.apply(rule.rate)?, None),
+        None => (rule.rate, None),
+    };
+    let divisor = match (hours_per_day, inverted) {
+        (Some(hpd), Some(d)) => Some(hpd.checked_mul(d).ok_or_else(overflow)?),
+        (hpd, d) => hpd.or(d),
+    };
+    let hourly_rate = match divisor {
+        Some(d) => rate_here.checked_div(d).ok_or_else(overflow)?,
         None => rate_here,
     };
     let (parts, amount) = if contract.overtime.is_none() {
@@ -404,9 +413,9 @@ fn finish<'a, T>(
             premium: Premium::Normal,
             outranked: Vec::new(),
         };
-        line::price([normal], rate_here, hours_per_day, scale, mode)?
+        line::price([normal], rate_here, divisor, scale, mode)?
     } else {
-        line::price(blocks, rate_here, hours_per_day, scale, mode)?
+        line::price(blocks, rate_here, divisor, scale, mode)?
     };
     let worker = master.workers[p.worker as usize];
     let cost = match worker.cost_rate {
@@ -419,9 +428,11 @@ fn finish<'a, T>(
             };
             let known = cost_rate.currency == currency || fx.is_some();
             let amount = if known {
-                let factor = fx.map_or(Decimal::ONE, |f| f.rate);
-                let raw =
-                    e.hours.checked_mul(cost_rate.amount).and_then(|x| x.checked_mul(factor)).ok_or_else(overflow)?;
+                let raw = e.hours.checked_mul(cost_rate.amount).ok_or_else(overflow)?;
+                let raw = match &fx {
+                    Some(fx) => fx.apply(raw)?,
+                    None => raw,
+                };
                 Some(round_to_scale(raw, scale, mode)?)
             } else {
                 None
