@@ -390,7 +390,11 @@ where
     T: serde::Deserialize<'de>,
 {
     use serde::de::Error as _;
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    // Through a `Value` first: serde hands a flattened member a buffer in which an arbitrary-precision number
+    // is a map, and a struct whose fields all have defaults would read `"overtime": 1.5` from it as an empty
+    // policy. A `Value` holds the number as a number, which a struct refuses (`invalid_type`).
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         if path.is_empty() || path == "." || inner.starts_with(INNER_PATH) {

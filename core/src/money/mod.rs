@@ -12,8 +12,8 @@ mod rounding;
 
 pub use allocation::{Allocation, allocate};
 pub use currency::Currency;
-pub use fx::{Conversion, FxLeg, FxPolicy, FxRate, FxTable, convert};
 pub(crate) use fx::factors as fx_factors;
+pub use fx::{Conversion, FxLeg, FxPolicy, FxRate, FxTable, convert};
 pub use rounding::{RoundingMode, round_to_increment, round_to_scale, with_scale};
 
 use rust_decimal::Decimal;
