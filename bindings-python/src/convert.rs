@@ -97,6 +97,9 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
     if let Ok(dict) = obj.cast::<PyDict>() {
         walk.enter()?;
         let mut map = Map::with_capacity(dict.len());
+        // A copy: converting a value can run Python code (`to_document()`, a `tzinfo`, another thread
+        // while that code runs) that changes the dict, and iterating a changing dict panics.
+        let dict = dict.copy().map_err(|e| invalid(Code::InvalidValue, e))?;
         for (key, item) in dict.iter() {
             let key = key.cast::<PyString>().map_err(|_| {
                 Error::new(Code::InvalidType, format!("document keys are str; found a key of type {}", type_name(&key)))
@@ -131,11 +134,12 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::Number(Number::from(u)));
         }
-        let text = obj.str().map_err(|e| invalid(Code::InvalidValue, e))?;
+        let text = value_text(obj, &py.get_type::<PyInt>(), "__repr__").map_err(|e| invalid(Code::InvalidValue, e))?;
         return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
     }
-    if obj.is_instance(decimal_type(py).map_err(|e| invalid(Code::InvalidValue, e))?).unwrap_or(false) {
-        let text = obj.str().map_err(|e| invalid(Code::InvalidValue, e))?;
+    let decimal = decimal_type(py).map_err(|e| invalid(Code::InvalidValue, e))?;
+    if obj.is_instance(decimal).unwrap_or(false) {
+        let text = value_text(obj, decimal, "__str__").map_err(|e| invalid(Code::InvalidValue, e))?;
         return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
     }
     if let Ok(float) = obj.cast::<PyFloat>() {
@@ -258,6 +262,19 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
             dict.into_any()
         }
     })
+}
+
+/// The text of a number's value: `ty.method(obj)` (`int.__repr__`, `Decimal.__str__`), so that a subclass
+/// whose `__str__` shows something else (`f"{self:.2f}"`) still gives its exact value.
+pub(crate) fn value_text<'py>(
+    obj: &Bound<'py, PyAny>,
+    ty: &Bound<'py, PyType>,
+    method: &str,
+) -> PyResult<Bound<'py, PyString>> {
+    if obj.get_type().is(ty) {
+        return obj.str();
+    }
+    Ok(ty.getattr(method)?.call1((obj,))?.cast_into::<PyString>()?)
 }
 
 pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {

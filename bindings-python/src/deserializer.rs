@@ -28,7 +28,7 @@ use pyo3::types::{
 };
 use serde::de::{self, DeserializeSeed, IgnoredAny, IntoDeserializer, Visitor};
 
-use crate::convert::{MAX_DEPTH, decimal_type};
+use crate::convert::{MAX_DEPTH, decimal_type, value_text};
 
 /// Why a Python value could not be read as the request; the reference path
 /// gives the caller the coded error.
@@ -113,6 +113,8 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
             return visitor.visit_str(s.to_str()?);
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
+            // A copy: reading a value can run Python code that changes the dict (see `convert::to_value`).
+            let dict = dict.copy()?;
             return self.nested(|walk| {
                 let mut access = DictAccess { items: dict.iter(), left: dict.len(), value: None, walk };
                 let out = visitor.visit_map(&mut access)?;
@@ -146,11 +148,12 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
             if let Ok(u) = obj.extract::<u64>() {
                 return visitor.visit_u64(u);
             }
-            let text = obj.str()?;
+            let text = value_text(obj, &obj.py().get_type::<PyInt>(), "__repr__")?;
             return visitor.visit_str(finite_text(text.to_str()?)?);
         }
-        if obj.is_instance(decimal_type(obj.py())?)? {
-            let text = obj.str()?;
+        let decimal = decimal_type(obj.py())?;
+        if obj.is_instance(decimal)? {
+            let text = value_text(obj, decimal, "__str__")?;
             return visitor.visit_str(finite_text(text.to_str()?)?);
         }
         if let Ok(float) = obj.cast::<PyFloat>() {

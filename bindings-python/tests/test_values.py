@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import billable
+from billable import _native
 
 UTC = datetime.timezone.utc
 
@@ -62,6 +63,43 @@ def test_integers_are_exact_at_any_size() -> None:
     with pytest.raises(billable.ValidationError) as err:
         billable.round({"amount": 10**30, "scale": 0})
     assert (err.value.code, err.value.path) == ("amount_out_of_range", "amount")
+
+
+def test_a_number_subclass_is_read_by_its_value_not_its_str() -> None:
+    # A Decimal subclass that shows itself rounded still means 10.005 (a tie: half away from zero gives 10.01),
+    # and an int subclass whose str is "1" still means 2**70. Both paths, and the typed layer's encode.
+    class Shown(Decimal):
+        def __str__(self) -> str:
+            return f"{self:.2f}"
+
+    class Small(int):
+        def __repr__(self) -> str:
+            return "1"
+
+        __str__ = __repr__
+
+    for call in (billable.round, lambda r: _native._call_reference("round", r)):
+        assert call({"amount": Shown("10.005"), "currency": "USD"})["amount"] == "10.01"
+        assert call({"amount": Small(2**70), "scale": 0})["original"] == "1180591620717411303424"
+    assert billable.round_amount(Shown("10.005"), "USD").amount == Decimal("10.01")
+
+
+def test_a_dict_changed_while_it_is_read_is_read_as_it_was() -> None:
+    # to_document() runs Python code while the request is read; here it changes the request dict itself.
+    # Iterating a dict that changes size panicked (a PanicException, which `except Exception` misses); the
+    # request is now read from a copy taken when its dict is reached, on both paths.
+    for call in (billable.round, lambda r: _native._call_reference("round", r)):
+        request: dict[str, Any] = {"amount": "1", "currency": "USD"}
+
+        class Changes:
+            def to_document(self) -> str:
+                request["added"] = 1
+                request.pop("currency", None)
+                return "x"
+
+        request["note"] = Changes()
+        out = call(request)
+        assert (out["amount"], out["currency"]) == ("1.00", "USD")
 
 
 def test_bool_is_not_an_amount() -> None:

@@ -61,7 +61,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        # Decimal's own text, not a subclass's __str__ (which may show it rounded).
+        return decimal.Decimal.__str__(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
