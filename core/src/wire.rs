@@ -335,7 +335,26 @@ pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T
     // serde_json hands a `Value` number whose text survives a trip through a
     // binary float to `visit_f64`; read fractional numbers from their text instead.
     fractional_numbers_as_text(&mut value);
-    serde_path_to_error::deserialize(value).map_err(map_path_error)
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        // A whole number the field cannot hold (`-1` or 2^40 for a `u32`) fails as a syntax error with no
+        // position: there is no text. Say what the JSON text path says, with the number.
+        if e.inner().classify() == serde_json::error::Category::Syntax && e.inner().line() == 0 {
+            let path = error_path(&e);
+            let number = pointer(&value, e.path()).map_or_else(String::new, |v| format!(" `{v}`"));
+            return Error::new(Code::InvalidValue, format!("invalid value: the number{number} is out of range here"))
+                .at(path);
+        }
+        map_path_error(e)
+    })
+}
+
+/// The value at a deserializer's path inside `value`.
+fn pointer<'v>(value: &'v serde_json::Value, path: &serde_path_to_error::Path) -> Option<&'v serde_json::Value> {
+    path.iter().try_fold(value, |v, segment| match segment {
+        serde_path_to_error::Segment::Seq { index } => v.get(index),
+        serde_path_to_error::Segment::Map { key } => v.get(key),
+        _ => None,
+    })
 }
 
 fn fractional_numbers_as_text(value: &mut serde_json::Value) {
@@ -406,6 +425,13 @@ where
 }
 
 fn map_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = error_path(&err);
+    let inner = err.into_inner();
+    classify(&inner, path)
+}
+
+/// The error's path as the documents write it (`entries[2].hours`).
+fn error_path(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let mut path = String::new();
     for segment in err.path().iter() {
         match segment {
@@ -419,8 +445,7 @@ fn map_path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
             serde_path_to_error::Segment::Unknown => {}
         }
     }
-    let inner = err.into_inner();
-    classify(&inner, path)
+    path
 }
 
 fn strip_location(message: &str, err: &serde_json::Error) -> String {
@@ -464,6 +489,30 @@ fn classify(err: &serde_json::Error, path: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A parsed document (the Python binding's dicts) with a whole number out of a field's range says what the
+    /// JSON text says: `invalid_value` at the field, with the number; not `invalid_json` at "line 0, column 0".
+    #[test]
+    fn a_number_out_of_range_in_a_parsed_document_is_invalid_value_at_its_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            scale: u32,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Outer {
+            items: Vec<Inner>,
+        }
+        for bad in [serde_json::json!(-1), serde_json::json!(1u64 << 40)] {
+            let doc = serde_json::json!({"items": [{"scale": 2}, {"scale": bad}]});
+            let text = from_json::<Outer>(&doc.to_string()).unwrap_err();
+            let value = from_value::<Outer>(doc).unwrap_err();
+            assert_eq!((value.code, value.path.as_str()), (Code::InvalidValue, "items[1].scale"));
+            assert_eq!((text.code, text.path.as_str()), (value.code, value.path.as_str()));
+            assert!(value.message.contains(&format!("`{bad}`")), "{}", value.message);
+        }
+    }
 
     /// `decimal_digits` writes what `u64`'s `Display` writes, at every digit count and on
     /// both sides of each power of ten.
