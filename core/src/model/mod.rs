@@ -9,7 +9,7 @@ mod party;
 mod planning;
 mod rate_card;
 mod tax_rule;
-mod validate;
+pub(crate) mod validate;
 mod work;
 
 pub use engagement::{

@@ -252,6 +252,115 @@ impl Checker<'_> {
     }
 }
 
+/// The problems of the master data that pricing and eligibility read (a worker's employment and cost rate,
+/// a contract's terms, a rate card's rules), as `validate` reports them; the first one, if any. Every
+/// operation that rates refuses what `validate` reports here, rather than bill with it.
+pub(crate) fn first_master_data_problem(
+    workers: &[Worker],
+    contracts: &[Contract],
+    cards: &[RateCard],
+) -> Option<Error> {
+    let mut problems = Vec::new();
+    let mut c = Checker { problems: &mut problems };
+    for (i, w) in workers.iter().enumerate() {
+        check_worker_terms(&mut c, &format!("workers[{i}]"), w);
+        if !c.problems.is_empty() {
+            return problems.into_iter().next();
+        }
+    }
+    for (i, k) in contracts.iter().enumerate() {
+        check_contract_terms(&mut c, &format!("contracts[{i}]"), k);
+        if !c.problems.is_empty() {
+            return problems.into_iter().next();
+        }
+    }
+    for (i, card) in cards.iter().enumerate() {
+        check_rate_card(&mut c, &format!("rate_cards[{i}]"), card);
+        if !c.problems.is_empty() {
+            return problems.into_iter().next();
+        }
+    }
+    None
+}
+
+/// A worker's employment dates and cost rate.
+fn check_worker_terms(c: &mut Checker, p: &str, w: &Worker) {
+    c.dates(format!("{p}.employment"), Some(w.employment.start), w.employment.end);
+    if let Some(cost) = &w.cost_rate {
+        c.range(format!("{p}.cost_rate.amount"), cost.amount, Decimal::ZERO, None, "cost rate");
+    }
+}
+
+/// A contract's own terms that rating and eligibility read (its references, and the retainer terms only the
+/// invoice run reads, are checked by `check_records`).
+fn check_contract_terms(c: &mut Checker, p: &str, k: &Contract) {
+    let zero = Decimal::ZERO;
+    let day = Decimal::from(24);
+    c.dates(p.to_string(), Some(k.start), k.end);
+    if let Some(cap) = k.not_to_exceed {
+        c.range(format!("{p}.not_to_exceed"), cap, zero, None, "not-to-exceed");
+    }
+    if k.hours_per_day <= zero || k.hours_per_day > day {
+        c.push(
+            Code::InvalidValue,
+            format!("{p}.hours_per_day"),
+            format!("hours per day {} must be above 0 and at most 24", k.hours_per_day),
+        );
+    }
+    if let Some(dr) = &k.duration_rounding {
+        if dr.increment <= zero {
+            c.push(
+                Code::InvalidIncrement,
+                format!("{p}.duration_rounding.increment"),
+                "increment must be greater than zero".into(),
+            );
+        }
+        if let Some(min) = dr.minimum {
+            c.range(format!("{p}.duration_rounding.minimum"), min, zero, Some(day), "minimum hours");
+        }
+    }
+    if let Some(ot) = &k.overtime {
+        let fields = [
+            ("daily_threshold", ot.daily_threshold),
+            ("daily_multiplier", ot.daily_multiplier),
+            ("weekly_threshold", ot.weekly_threshold),
+            ("weekly_multiplier", ot.weekly_multiplier),
+            ("weekend_multiplier", ot.weekend_multiplier),
+            ("holiday_multiplier", ot.holiday_multiplier),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value {
+                c.range(format!("{p}.overtime.{name}"), v, zero, None, name);
+            }
+        }
+    }
+    if let Some(ep) = &k.expense_policy {
+        c.range(format!("{p}.expense_policy.markup_percent"), ep.markup_percent, zero, None, "markup");
+    }
+    if let Some(inc) = k.cash_rounding
+        && inc <= zero
+    {
+        c.push(
+            Code::InvalidIncrement,
+            format!("{p}.cash_rounding"),
+            "cash-rounding increment must be greater than zero".into(),
+        );
+    }
+}
+
+/// A rate card's rules: ids unique on the card, rates not negative, dates in order.
+fn check_rate_card(c: &mut Checker, p: &str, card: &RateCard) {
+    let mut seen = BTreeSet::new();
+    for (k, rule) in card.rules.iter().enumerate() {
+        let p = format!("{p}.rules[{k}]");
+        if !seen.insert(rule.id.as_str()) {
+            c.push(Code::DuplicateId, format!("{p}.id"), format!("rule `{}` appears twice on the card", rule.id));
+        }
+        c.range(format!("{p}.rate"), rule.rate, Decimal::ZERO, None, "rate");
+        c.dates(p, rule.effective_from, rule.effective_to);
+    }
+}
+
 fn check_records(r: &Records, problems: &mut Vec<Error>) {
     let zero = Decimal::ZERO;
     let hundred = Decimal::ONE_HUNDRED;
@@ -262,7 +371,7 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
 
     for (i, w) in r.workers.as_ref().unwrap_or(&none) {
         let p = format!("workers[{i}]");
-        c.dates(format!("{p}.employment"), Some(w.employment.start), w.employment.end);
+        check_worker_terms(&mut c, &p, w);
         for (k, s) in w.skills.iter().enumerate() {
             if !(1..=5).contains(&s.level) {
                 c.push(
@@ -276,9 +385,6 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
             for (name, hours) in v.hours.days() {
                 c.range(format!("{p}.schedule[{k}].hours.{name}"), hours, zero, Some(day), "scheduled hours");
             }
-        }
-        if let Some(cost) = &w.cost_rate {
-            c.range(format!("{p}.cost_rate.amount"), cost.amount, zero, None, "cost rate");
         }
         if let Some(country) = &w.country {
             c.country(format!("{p}.country"), country);
@@ -304,12 +410,10 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
     let none_k = Vec::new();
     for (i, k) in r.contracts.as_ref().unwrap_or(&none_k) {
         let p = format!("contracts[{i}]");
-        c.dates(p.clone(), Some(k.start), k.end);
         c.reference(format!("{p}.customer_id"), &k.customer_id, &r.customers, |x| &x.id, "customer");
         c.reference(format!("{p}.rate_card_id"), &k.rate_card_id, &r.rate_cards, |x| &x.id, "rate card");
-        if let Some(cap) = k.not_to_exceed {
-            c.range(format!("{p}.not_to_exceed"), cap, zero, None, "not-to-exceed");
-        }
+        check_contract_terms(&mut c, &p, k);
+        // Only the invoice run reads the retainer terms; it checks them itself.
         match &k.retainer {
             None if k.billing_type == BillingType::Retainer => c.push(
                 Code::MissingField,
@@ -320,52 +424,6 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
                 c.range(format!("{p}.retainer.amount"), terms.amount, zero, None, "retainer amount")
             }
             _ => {}
-        }
-        if k.hours_per_day <= zero || k.hours_per_day > day {
-            c.push(
-                Code::InvalidValue,
-                format!("{p}.hours_per_day"),
-                format!("hours per day {} must be above 0 and at most 24", k.hours_per_day),
-            );
-        }
-        if let Some(dr) = &k.duration_rounding {
-            if dr.increment <= zero {
-                c.push(
-                    Code::InvalidIncrement,
-                    format!("{p}.duration_rounding.increment"),
-                    "increment must be greater than zero".into(),
-                );
-            }
-            if let Some(min) = dr.minimum {
-                c.range(format!("{p}.duration_rounding.minimum"), min, zero, Some(day), "minimum hours");
-            }
-        }
-        if let Some(ot) = &k.overtime {
-            let fields = [
-                ("daily_threshold", ot.daily_threshold),
-                ("daily_multiplier", ot.daily_multiplier),
-                ("weekly_threshold", ot.weekly_threshold),
-                ("weekly_multiplier", ot.weekly_multiplier),
-                ("weekend_multiplier", ot.weekend_multiplier),
-                ("holiday_multiplier", ot.holiday_multiplier),
-            ];
-            for (name, value) in fields {
-                if let Some(v) = value {
-                    c.range(format!("{p}.overtime.{name}"), v, zero, None, name);
-                }
-            }
-        }
-        if let Some(ep) = &k.expense_policy {
-            c.range(format!("{p}.expense_policy.markup_percent"), ep.markup_percent, zero, None, "markup");
-        }
-        if let Some(inc) = k.cash_rounding
-            && inc <= zero
-        {
-            c.push(
-                Code::InvalidIncrement,
-                format!("{p}.cash_rounding"),
-                "cash-rounding increment must be greater than zero".into(),
-            );
         }
     }
     c.unique("contracts", r.contracts.as_ref().unwrap_or(&none_k), |x| &x.id);
@@ -389,15 +447,7 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
 
     let none_rc = Vec::new();
     for (i, card) in r.rate_cards.as_ref().unwrap_or(&none_rc) {
-        let mut seen = BTreeSet::new();
-        for (k, rule) in card.rules.iter().enumerate() {
-            let p = format!("rate_cards[{i}].rules[{k}]");
-            if !seen.insert(rule.id.as_str()) {
-                c.push(Code::DuplicateId, format!("{p}.id"), format!("rule `{}` appears twice on the card", rule.id));
-            }
-            c.range(format!("{p}.rate"), rule.rate, zero, None, "rate");
-            c.dates(p, rule.effective_from, rule.effective_to);
-        }
+        check_rate_card(&mut c, &format!("rate_cards[{i}]"), card);
     }
     c.unique("rate_cards", r.rate_cards.as_ref().unwrap_or(&none_rc), |x| &x.id);
 

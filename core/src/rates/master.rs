@@ -8,10 +8,9 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use rust_decimal::Decimal;
-
 use super::matching::{Scope, score};
 use crate::error::{Code, Error, Result};
+use crate::model::validate::first_master_data_problem;
 use crate::model::{Contract, Customer, Project, RateCard, RateRule, Task, Worker};
 
 /// The Fx hash (as in rustc): a multiply-rotate hash over words, much faster
@@ -284,57 +283,22 @@ pub struct MasterData<'a> {
 
 impl<'a> MasterData<'a> {
     /// Index `tables`. Two records of one kind with the same id are
-    /// `duplicate_id`; a contract whose `hours_per_day` is not above zero is
-    /// `invalid_value` and a duration-rounding increment that is not above zero
-    /// is `invalid_increment`, each with the path of the field. A reference
-    /// to an id that is absent is not an error here: the entries that need it
-    /// report `unknown_reference`.
+    /// `duplicate_id`; the first problem `validate` reports of a worker's
+    /// employment and cost rate, a contract's terms (dates, `hours_per_day`,
+    /// duration rounding, overtime, markup, not-to-exceed, retainer, cash
+    /// rounding) or a rate card's rules (ids, rates, dates) is the error, with
+    /// the path of the field. A reference to an id that is absent is not an
+    /// error here: the entries that need it report `unknown_reference`.
     pub fn new(tables: Tables<'a>) -> Result<Self> {
         let worker_ids = ids("workers", tables.workers, |w| &w.id)?;
         let customer_ids = ids("customers", tables.customers, |c| &c.id)?;
         let contract_ids = ids("contracts", tables.contracts, |c| &c.id)?;
         let project_ids = ids("projects", tables.projects, |p| &p.id)?;
         let card_ids = ids("rate_cards", tables.rate_cards, |c| &c.id)?;
-        // A negative rate would bill a credit for work done (`validate` reports it too).
-        for (i, card) in tables.rate_cards.iter().enumerate() {
-            if let Some((k, rule)) = card.rules.iter().enumerate().find(|(_, r)| r.rate < Decimal::ZERO) {
-                return Err(Error::new(Code::InvalidValue, format!("rate {} must not be negative", rule.rate))
-                    .at(format!("rate_cards[{i}].rules[{k}].rate")));
-            }
-        }
-        for (i, c) in tables.contracts.iter().enumerate() {
-            if c.hours_per_day <= Decimal::ZERO {
-                return Err(Error::new(
-                    Code::InvalidValue,
-                    format!("hours per day {} must be greater than zero", c.hours_per_day),
-                )
-                .at(format!("contracts[{i}].hours_per_day")));
-            }
-            if let Some(r) = &c.duration_rounding
-                && r.increment <= Decimal::ZERO
-            {
-                return Err(Error::new(
-                    Code::InvalidIncrement,
-                    format!("duration increment {} must be greater than zero", r.increment),
-                )
-                .at(format!("contracts[{i}].duration_rounding.increment")));
-            }
-            if let Some(ot) = &c.overtime {
-                let fields = [
-                    ("daily_threshold", ot.daily_threshold),
-                    ("daily_multiplier", ot.daily_multiplier),
-                    ("weekly_threshold", ot.weekly_threshold),
-                    ("weekly_multiplier", ot.weekly_multiplier),
-                    ("weekend_multiplier", ot.weekend_multiplier),
-                    ("holiday_multiplier", ot.holiday_multiplier),
-                ];
-                if let Some((name, v)) =
-                    fields.iter().find_map(|(n, v)| v.filter(|v| v.is_sign_negative()).map(|v| (n, v)))
-                {
-                    return Err(Error::new(Code::InvalidValue, format!("{name} {v} must not be negative"))
-                        .at(format!("contracts[{i}].overtime.{name}")));
-                }
-            }
+        // What `validate` reports of these records would be billed with otherwise (a negative rate bills a
+        // credit for work done, a 30-hour minimum 30 hours for one).
+        if let Some(problem) = first_master_data_problem(tables.workers, tables.contracts, tables.rate_cards) {
+            return Err(problem);
         }
         let contracts: Vec<ContractRef<'a>> = tables
             .contracts
