@@ -579,7 +579,8 @@ mod tests {
             MasterData::new(Tables { workers: &w, contracts: &k, projects: &p, rate_cards: &c, ..Tables::default() })
                 .unwrap();
         let entries = [entry("a", "p1", "2026-03-02", "6"), entry("b", "p1", "2026-03-02", "4")];
-        let lines: Vec<_> = rate(&master, &entries, &RateOptions::default()).unwrap().into_iter().map(Result::unwrap).collect();
+        let lines: Vec<_> =
+            rate(&master, &entries, &RateOptions::default()).unwrap().into_iter().map(Result::unwrap).collect();
         // 6 × 100.00 = 600.00; then 2 × 100.00 = 200.00 and 2 × 150.00 = 300.00 → 1100.00 for the day.
         assert_eq!(lines[0].amount, d("600.00"));
         assert_eq!(lines[1].parts.iter().map(|x| x.amount).collect::<Vec<_>>(), [d("200.00"), d("300.00")]);
