@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::{Billable, ContractInvoiced, EntryAssessment, ExpenseAssessment, Finding, Held, Reason, Status};
 use crate::error::Result;
 use crate::model::{Expense, TimesheetEntry};
-use crate::money::{RoundingMode, overflow, round_to_scale};
+use crate::money::{RoundingMode, checked, overflow, round_to_scale};
 use crate::rates::{IdMap, LinePart, MasterData, Parts};
 
 /// Split `parts` so that the billed ones sum to `budget` (which is below their total).
@@ -25,13 +25,13 @@ fn cut(parts: &[LinePart], budget: Decimal) -> Result<(Parts, Decimal)> {
             break;
         }
         if p.amount <= left {
-            left -= p.amount;
-            hours += p.hours;
+            left = checked::sub(left, p.amount)?;
+            hours = checked::add(hours, p.hours)?;
             out.push(p.clone());
         } else {
             let share = p.hours.checked_mul(left).and_then(|h| h.checked_div(p.amount)).ok_or_else(overflow)?;
             let share = round_to_scale(share, 2, RoundingMode::HalfAwayFromZero)?;
-            hours += share;
+            hours = checked::add(hours, share)?;
             out.push(LinePart { hours: share, unrounded: left, amount: left, ..p.clone() });
             left = Decimal::ZERO;
         }
@@ -95,13 +95,13 @@ pub(crate) fn apply(
             };
             let Some(b) = billable.as_mut() else { continue };
             if b.amount <= left {
-                left -= b.amount;
+                left = checked::sub(left, b.amount)?;
                 continue;
             }
             let total_hours = b.hours;
             let (parts, hours) =
                 if kind == 0 { cut(&b.parts, left.max(Decimal::ZERO))? } else { (Parts::new(), Decimal::ZERO) };
-            let held_amount = b.amount - left.max(Decimal::ZERO);
+            let held_amount = checked::sub(b.amount, left.max(Decimal::ZERO))?;
             *held =
                 Some(Held { amount: held_amount, hours: total_hours.map(|t| t - hours), code: Reason::CapExceeded });
             let message = format!(

@@ -478,6 +478,26 @@ mod tests {
     /// A repeated id fails the call at the first position that repeats one, naming where the id
     /// was first: `b` repeats at 3 before `a` repeats at 4.
     #[test]
+    fn a_cap_left_past_the_decimal_range_is_an_overflow_error() {
+        // Not-to-exceed at the decimal maximum less a refund (−200.00) is more than a decimal holds.
+        let request = json!({"period": {"start": "2026-03-01", "end": "2026-03-31"},
+            "workers": [{"id": "w2", "name": "W2", "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"}},
+                {"id": "boss", "name": "B", "role": "manager", "employment": {"status": "active", "start": "2020-01-01"},
+                    "approver_for": ["p"]}],
+            "customers": customers(),
+            "contracts": [{"id": "k", "customer_id": "c1", "currency": "USD", "billing_type": "time_and_materials",
+                "start": "2026-01-01", "rate_card_id": "rc", "billing_schedule": "monthly",
+                "not_to_exceed": "79228162514264337593543950335"}],
+            "projects": [{"id": "p", "contract_id": "k", "status": "open"}],
+            "rate_cards": [{"id": "rc", "currency": "USD", "rules": [{"id": "std", "rate": "100.00"}]}],
+            "expenses": [{"id": "x1", "worker_id": "w2", "project_id": "p", "date": "2026-03-03",
+                "amount": {"amount": "-200.00", "currency": "USD"}, "category": "travel", "status": "approved",
+                "approved_by": "boss", "receipt": true}]});
+        let e = crate::api::call_json("eligibility", &request.to_string()).unwrap_err();
+        assert_eq!(e.code.as_str(), "arithmetic_overflow");
+    }
+
+    #[test]
     fn duplicate_id_names_the_first_repeat() {
         let ids = ["a", "b", "c", "b", "a"];
         let entries: Vec<TimesheetEntry> = ids.iter().map(|id| entry(id, "p1", "2026-03-02", "1")).collect();

@@ -14,7 +14,9 @@ use super::run::Place;
 use super::windows::Period;
 use crate::api::ApiVersion;
 use crate::eligibility::{Finding, Reason};
+use crate::error::Result;
 use crate::model::Contract;
+use crate::money::checked;
 
 /// Every kind, in order; each at the position of its value.
 const KINDS: [SourceKind; 4] = [SourceKind::Entry, SourceKind::Expense, SourceKind::Milestone, SourceKind::Retainer];
@@ -115,7 +117,7 @@ impl Accounts {
         invoices: Vec<Invoice<'a>>,
         ledger: Vec<LedgerLine>,
         next_number: u64,
-    ) -> InvoiceRunResponse<'a> {
+    ) -> Result<InvoiceRunResponse<'a>> {
         // Queues: by kind, then input order; one record's items keep their order.
         self.exceptions.sort_by_key(|(k, i, _)| (*k, *i));
         self.deferred.sort_by_key(|(k, i, _)| (*k, *i));
@@ -126,10 +128,10 @@ impl Accounts {
             counters.late += inv.lines.iter().flat_map(|l| &l.sources).filter(|s| s.late).count();
             let t = counters.totals_by_currency.entry(inv.currency.code().to_string()).or_default();
             t.invoices += 1;
-            t.subtotal += inv.subtotal;
-            t.tax += inv.tax_total;
-            t.rounding += inv.rounding;
-            t.total += inv.total;
+            t.subtotal = checked::add(t.subtotal, inv.subtotal)?;
+            t.tax = checked::add(t.tax, inv.tax_total)?;
+            t.rounding = checked::add(t.rounding, inv.rounding)?;
+            t.total = checked::add(t.total, inv.total)?;
         }
         counters.exceptions_by_reason = count(&self.exceptions);
         counters.deferred_by_reason = count(&self.deferred);
@@ -151,7 +153,7 @@ impl Accounts {
                 }
             })
             .collect();
-        InvoiceRunResponse {
+        Ok(InvoiceRunResponse {
             api_version: ApiVersion,
             period,
             invoice_date,
@@ -162,7 +164,7 @@ impl Accounts {
             next_number,
             counters,
             reconciliation,
-        }
+        })
     }
 }
 

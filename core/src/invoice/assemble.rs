@@ -72,7 +72,14 @@ pub(super) fn build_invoice<'a>(
                 .filter_map(member)
                 .try_fold(Decimal::ZERO, |acc, m| acc.checked_add(m.amount))
                 .ok_or_else(overflow)?;
-            let hours: Option<Decimal> = members.iter().filter_map(member).map(|m| m.hours).sum();
+            // The hours of a run whose items all have hours (`Option`'s `sum`, checked).
+            let mut hours = Some(Decimal::ZERO);
+            for h in members.iter().filter_map(member).map(|m| m.hours) {
+                hours = match (hours, h) {
+                    (Some(sum), Some(h)) => Some(sum.checked_add(h).ok_or_else(overflow)?),
+                    _ => None,
+                };
+            }
             // Every item of a run has its first item's group (that is how a run grows), so one rate for the line.
             let unit_price = match (first.line, &first.group) {
                 (LineKind::Labour, Some((_, _, rate))) => Some(rate.normalize()),

@@ -10,6 +10,7 @@ use super::document::{Explanation, LineKind};
 use super::ledger::{LedgerIndex, SourceKind};
 use super::run::{Description, Item};
 use crate::eligibility::{Finding, Reason};
+use crate::error::Result;
 use crate::model::Contract;
 
 /// Where a credit goes: with the new line it comes with, so that both land on the same invoice under every
@@ -32,7 +33,8 @@ pub(super) struct Books<'a, 'b> {
 /// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it
 /// is still billed). It goes with the new line (`at`) when the old one was billed on the same contract, else on
 /// the contract that billed it; a contract the request lacks, or one that bills in another currency now, leaves
-/// the credit nowhere to go, and the record waits in the queue rather than be billed twice.
+/// the credit nowhere to go, and the record waits in the queue rather than be billed twice. A ledger whose lines
+/// of `old` sum out of the decimal range is `arithmetic_overflow`.
 pub(super) fn credit<'a>(
     books: &Books<'a, '_>,
     kind: SourceKind,
@@ -41,8 +43,8 @@ pub(super) fn credit<'a>(
     old: u64,
     version: u64,
     at: Placement<'a>,
-) -> std::result::Result<Option<Item<'a>>, Finding> {
-    let Some(open) = books.ledger.open_amount(kind, id, old) else { return Ok(None) };
+) -> Result<std::result::Result<Option<Item<'a>>, Finding>> {
+    let Some(open) = books.ledger.open_amount(kind, id, old)? else { return Ok(Ok(None)) };
     let Placement { contract, project_id, date, late } = at;
     let (contract, project_id) = if books.contracts[contract].id == open.contract_id {
         (contract, project_id)
@@ -52,7 +54,7 @@ pub(super) fn credit<'a>(
                 "version {old} was billed on contract `{}` (invoice {}), which is not in the request: its credit has nowhere to go",
                 open.contract_id, open.invoice_number
             );
-            return Err(Finding::new(Reason::UnknownReference, message));
+            return Ok(Err(Finding::new(Reason::UnknownReference, message)));
         };
         (billed, None)
     };
@@ -62,9 +64,9 @@ pub(super) fn credit<'a>(
             "version {old} was billed in {} (invoice {}) and contract `{}` bills in {bills_in} now: the credit cannot go on its invoice",
             open.currency, open.invoice_number, books.contracts[contract].id
         );
-        return Err(Finding::new(Reason::CreditMismatch, message));
+        return Ok(Err(Finding::new(Reason::CreditMismatch, message)));
     }
-    Ok(Some(Item {
+    Ok(Ok(Some(Item {
         kind,
         index,
         id: Cow::Owned(id.to_string()),
@@ -88,5 +90,5 @@ pub(super) fn credit<'a>(
             invoice_number: open.invoice_number.to_string(),
             replaced_by_version: version,
         },
-    }))
+    })))
 }

@@ -9,7 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::eligibility::{ContractInvoiced, LedgerRecord, RecordKind};
-use crate::money::Currency;
+use crate::error::Result;
+use crate::money::{Currency, checked};
 use crate::rates::IdMap;
 use crate::wire;
 
@@ -110,47 +111,61 @@ impl<'a> LedgerIndex<'a> {
     }
 
     /// Net amount invoiced per contract (entries and expenses), for the not-to-exceed.
-    pub(crate) fn invoiced(lines: &[LedgerLine]) -> Vec<ContractInvoiced> {
+    pub(crate) fn invoiced(lines: &[LedgerLine]) -> Result<Vec<ContractInvoiced>> {
         let mut per: BTreeMap<&str, Decimal> = BTreeMap::new();
-        for l in lines.iter().filter(|l| matches!(l.kind, SourceKind::Entry | SourceKind::Expense)) {
-            *per.entry(l.contract_id.as_str()).or_default() += l.amount;
+        for (i, l) in
+            lines.iter().enumerate().filter(|(_, l)| matches!(l.kind, SourceKind::Entry | SourceKind::Expense))
+        {
+            let sum = per.entry(l.contract_id.as_str()).or_default();
+            *sum = checked::add(*sum, l.amount).map_err(|e| e.at(format!("ledger[{i}].amount")))?;
         }
-        per.into_iter().map(|(k, amount)| ContractInvoiced { contract_id: k.to_string(), amount }).collect()
+        Ok(per.into_iter().map(|(k, amount)| ContractInvoiced { contract_id: k.to_string(), amount }).collect())
     }
 
     /// What is still billed of `version` (its lines net of credits), to reverse
     /// when a newer version arrives: (amount, hours, the invoice that billed it).
-    pub(crate) fn open_amount(&self, kind: SourceKind, id: &str, version: u64) -> Option<OpenAmount<'a>> {
-        let lines = self.by_record.get(&(kind, id))?;
+    /// `arithmetic_overflow` when its lines sum out of the decimal range.
+    pub(crate) fn open_amount(&self, kind: SourceKind, id: &str, version: u64) -> Result<Option<OpenAmount<'a>>> {
+        let Some(lines) = self.by_record.get(&(kind, id)) else { return Ok(None) };
         let of_version = || lines.iter().filter(|l| l.version == version);
-        let amount: Decimal = of_version().map(|l| l.amount).sum();
+        let amount = checked::sum(of_version().map(|l| l.amount))?;
         if amount <= Decimal::ZERO {
-            return None;
+            return Ok(None);
         }
-        let hours = of_version().filter_map(|l| l.hours).reduce(|a, b| a + b);
-        let first = of_version().find(|l| l.amount > Decimal::ZERO)?;
-        Some(OpenAmount {
+        let mut hours = None;
+        for h in of_version().filter_map(|l| l.hours) {
+            hours = Some(match hours {
+                Some(sum) => checked::add(sum, h)?,
+                None => h,
+            });
+        }
+        let Some(first) = of_version().find(|l| l.amount > Decimal::ZERO) else { return Ok(None) };
+        Ok(Some(OpenAmount {
             amount,
             hours,
             invoice_number: &first.invoice_number,
             contract_id: &first.contract_id,
             currency: first.currency,
-        })
+        }))
     }
 
     /// Every other version of the record with an amount still billed: (a line of it, the open amount).
-    pub(crate) fn open_versions(&self, kind: SourceKind, id: &str, version: u64) -> Vec<(&'a LedgerLine, Decimal)> {
-        let Some(lines) = self.by_record.get(&(kind, id)) else { return Vec::new() };
+    pub(crate) fn open_versions(
+        &self,
+        kind: SourceKind,
+        id: &str,
+        version: u64,
+    ) -> Result<Vec<(&'a LedgerLine, Decimal)>> {
+        let Some(lines) = self.by_record.get(&(kind, id)) else { return Ok(Vec::new()) };
         let versions: BTreeMap<u64, ()> =
             lines.iter().filter(|l| l.version != version).map(|l| (l.version, ())).collect();
-        versions
-            .keys()
-            .filter_map(|v| {
-                let open = self.open_amount(kind, id, *v)?;
-                let line = lines.iter().find(|l| l.version == *v)?;
-                Some((*line, open.amount))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for v in versions.keys() {
+            let Some(open) = self.open_amount(kind, id, *v)? else { continue };
+            let Some(line) = lines.iter().find(|l| l.version == *v) else { continue };
+            out.push((*line, open.amount));
+        }
+        Ok(out)
     }
 
     /// The newest version of the record in the ledger other than `version`.

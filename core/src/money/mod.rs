@@ -118,6 +118,41 @@ pub(crate) fn overflow() -> Error {
     Error::new(Code::ArithmeticOverflow, "the result does not fit a 96-bit decimal")
 }
 
+/// Decimal arithmetic that leaves the decimal range as `arithmetic_overflow`
+/// instead of panicking like `rust_decimal`'s operators and `Sum`; the same
+/// values and scales as those otherwise.
+pub(crate) mod checked {
+    use rust_decimal::Decimal;
+
+    use super::overflow;
+    use crate::error::Result;
+
+    /// `a + b`.
+    pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
+        a.checked_add(b).ok_or_else(overflow)
+    }
+
+    /// `a - b`.
+    pub(crate) fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
+        a.checked_sub(b).ok_or_else(overflow)
+    }
+
+    /// `a * b`.
+    pub(crate) fn mul(a: Decimal, b: Decimal) -> Result<Decimal> {
+        a.checked_mul(b).ok_or_else(overflow)
+    }
+
+    /// `a / b` (`b` not zero: dividing by zero is `arithmetic_overflow` too).
+    pub(crate) fn div(a: Decimal, b: Decimal) -> Result<Decimal> {
+        a.checked_div(b).ok_or_else(overflow)
+    }
+
+    /// The sum of `items`, 0 when empty (what `Iterator::sum` gives).
+    pub(crate) fn sum(items: impl IntoIterator<Item = Decimal>) -> Result<Decimal> {
+        items.into_iter().try_fold(Decimal::ZERO, add)
+    }
+}
+
 /// Cash rounding (SPEC §4): `amount` rounded to a cash `increment` (CHF 0.05),
 /// returned with the difference, which an invoice shows as its separate
 /// `rounding` amount (EN 16931 BT-114). It never changes tax.

@@ -135,7 +135,7 @@ fn round_small(value: Decimal, scale: u32, mode: RoundingMode) -> Option<Decimal
 pub fn with_scale(value: Decimal, scale: u32) -> Result<Decimal> {
     let mut out = value;
     if out.scale() < scale {
-        let factor = 10i128.pow(scale - out.scale());
+        let factor = 10i128.checked_pow(scale - out.scale()).ok_or_else(overflow)?;
         let mantissa = out.mantissa().checked_mul(factor).ok_or_else(overflow)?;
         out = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| overflow())?;
     } else if out.scale() > scale {
@@ -310,6 +310,9 @@ mod tests {
         assert_eq!(r("-0.001", 2, HalfAwayFromZero), "0.00");
         assert_eq!(with_scale(d("1.50"), 1).unwrap().to_string(), "1.5");
         assert_eq!(with_scale(d("1.55"), 1).unwrap_err().code, Code::InvalidValue);
+        // More places than a decimal holds, past 10^38 (an i128) too: an error, not a panic.
+        assert_eq!(with_scale(d("1"), 29).unwrap_err().code, Code::ArithmeticOverflow);
+        assert_eq!(with_scale(d("1"), 40).unwrap_err().code, Code::ArithmeticOverflow);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::error::{Code, Error, Result};
 use crate::model::{
     AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
 };
-use crate::money::{Currency, Money, RoundingMode, convert, overflow, round_to_scale};
+use crate::money::{Currency, Money, RoundingMode, checked, convert, overflow, round_to_scale};
 use crate::rates::{self, MasterData, RateOptions, Tables};
 
 /// What a forecast reads besides the plan.
@@ -275,7 +275,7 @@ impl Plan<'_, '_> {
                     }
                     Err(e) => {
                         for (_, h) in days {
-                            note_unpriced(&mut unpriced, i, &a.id, h, &e);
+                            note_unpriced(&mut unpriced, i, &a.id, h, &e)?;
                         }
                     }
                 }
@@ -296,7 +296,7 @@ impl Plan<'_, '_> {
             let line = match outcome {
                 Ok(line) => line,
                 Err(err) => {
-                    note_unpriced(&mut unpriced, i, &a.id, hours, &err);
+                    note_unpriced(&mut unpriced, i, &a.id, hours, &err)?;
                     continue;
                 }
             };
@@ -308,16 +308,18 @@ impl Plan<'_, '_> {
             acc.month_end.get_or_insert(last_of_month(e.date));
             acc.currency.get_or_insert(line.currency);
             let value = hours.checked_mul(line.hourly_rate).ok_or_else(overflow)?;
-            if a.status == AllocationStatus::Committed {
-                acc.committed_hours += hours;
-                acc.committed_amount += value;
+            let (sum_hours, sum_amount) = if a.status == AllocationStatus::Committed {
+                (&mut acc.committed_hours, &mut acc.committed_amount)
             } else {
-                acc.tentative_hours += hours;
-                acc.tentative_amount += value;
-            }
-            *acc.rates
+                (&mut acc.tentative_hours, &mut acc.tentative_amount)
+            };
+            *sum_hours = checked::add(*sum_hours, hours)?;
+            *sum_amount = checked::add(*sum_amount, value)?;
+            let rate_hours = acc
+                .rates
                 .entry((line.rule.rate_card_id.to_string(), line.rule.rule_id.to_string(), line.hourly_rate))
-                .or_default() += hours;
+                .or_default();
+            *rate_hours = checked::add(*rate_hours, hours)?;
         }
         let mut out = Vec::with_capacity(rows.len());
         for ((subject, month), acc) in rows {
@@ -349,7 +351,7 @@ impl Plan<'_, '_> {
             }
         };
         let factor = probability.map_or(Decimal::ONE, |p| p / Decimal::ONE_HUNDRED);
-        let total = acc.committed_amount + acc.tentative_amount;
+        let total = checked::add(acc.committed_amount, acc.tentative_amount)?;
         let weighted_unrounded = acc
             .tentative_amount
             .checked_mul(factor)
@@ -407,7 +409,13 @@ impl Plan<'_, '_> {
     }
 }
 
-fn note_unpriced(map: &mut BTreeMap<(u32, String), Unpriced>, i: u32, id: &str, hours: Decimal, error: &Error) {
+fn note_unpriced(
+    map: &mut BTreeMap<(u32, String), Unpriced>,
+    i: u32,
+    id: &str,
+    hours: Decimal,
+    error: &Error,
+) -> Result<()> {
     let u = map.entry((i, error.code.as_str().to_string())).or_insert_with(|| Unpriced {
         allocation_id: id.to_string(),
         days: 0,
@@ -415,5 +423,6 @@ fn note_unpriced(map: &mut BTreeMap<(u32, String), Unpriced>, i: u32, id: &str, 
         error: error.clone(),
     });
     u.days += 1;
-    u.hours += hours;
+    u.hours = checked::add(u.hours, hours)?;
+    Ok(())
 }

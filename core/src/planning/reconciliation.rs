@@ -30,7 +30,7 @@ use super::load::Spreader;
 use super::{Plan, hours_out};
 use crate::error::Result;
 use crate::model::{AllocationStatus, Opportunity};
-use crate::money::{Currency, FxPolicy, FxTable, Money, RoundingMode, convert, round_to_scale};
+use crate::money::{Currency, FxPolicy, FxTable, Money, RoundingMode, checked, convert, round_to_scale};
 use crate::wire;
 
 /// How far the views may disagree.
@@ -135,9 +135,11 @@ pub fn reconcile(
         let erp_amount = if rows.is_empty() || rows.iter().any(|r| r.reporting.is_none()) {
             None
         } else {
-            Some(rows.iter().filter_map(|r| r.reporting.as_ref()).map(|r| r.amount).sum::<Decimal>())
+            Some(checked::sum(rows.iter().filter_map(|r| r.reporting.as_ref()).map(|r| r.amount))?)
         };
-        let priced: Decimal = rows.iter().map(|r| r.committed_hours + r.tentative_hours).sum();
+        let priced = rows
+            .iter()
+            .try_fold(Decimal::ZERO, |s, r| checked::add(s, checked::add(r.committed_hours, r.tentative_hours)?))?;
         // PSA: the opportunity's allocations not released.
         let mut allocated = Decimal::ZERO;
         let mut first: Option<NaiveDate> = None;
@@ -162,19 +164,18 @@ pub fn reconcile(
             Some(m) => Some(crm_in(*m, reporting, fx_date.unwrap_or(period.end), fx)?),
             None => None,
         };
-        let demand: Decimal = opp
-            .demand
-            .iter()
-            .map(|l| {
-                let s = l.start.max(period.start);
-                let e = l.end.min(period.end);
-                if s > e {
-                    Decimal::ZERO
-                } else {
-                    l.hours_per_week * Decimal::from((e - s).num_days() + 1) / Decimal::from(7)
-                }
-            })
-            .sum();
+        let mut demand = Decimal::ZERO;
+        for l in &opp.demand {
+            let s = l.start.max(period.start);
+            let e = l.end.min(period.end);
+            let hours = if s > e {
+                Decimal::ZERO
+            } else {
+                let days = Decimal::from((e - s).num_days() + 1);
+                checked::div(checked::mul(l.hours_per_week, days)?, Decimal::from(7))?
+            };
+            demand = checked::add(demand, hours)?;
+        }
         let demand = hours_out(demand)?;
         let allocated = hours_out(allocated)?;
         let quantities = [
@@ -185,13 +186,14 @@ pub fn reconcile(
         for (field, lv, l, rv, r, abs) in quantities {
             match (l, r) {
                 (Some(l), Some(r)) => {
-                    let d = r - l;
+                    let d = checked::sub(r, l)?;
                     let pct = if l.is_zero() {
                         None
                     } else {
-                        Some(round_to_scale(d * Decimal::ONE_HUNDRED / l, 2, RoundingMode::HalfEven)?)
+                        let p = checked::div(checked::mul(d, Decimal::ONE_HUNDRED)?, l)?;
+                        Some(round_to_scale(p, 2, RoundingMode::HalfEven)?)
                     };
-                    if !within(d, l, abs, tolerance.percent) {
+                    if !within(d, l, abs, tolerance.percent)? {
                         diff(field, lv, Some(l.to_string()), rv, Some(r.to_string()), Some(d), pct);
                     }
                 }
@@ -228,10 +230,14 @@ fn crm_in(m: Money, to: Currency, date: NaiveDate, fx: (&FxTable, &FxPolicy)) ->
 }
 
 /// True when `d` is within any limit given; with none, only when it is 0.
-fn within(d: Decimal, base: Decimal, abs: Option<Decimal>, percent: Option<Decimal>) -> bool {
+fn within(d: Decimal, base: Decimal, abs: Option<Decimal>, percent: Option<Decimal>) -> Result<bool> {
     let mag = d.abs();
-    match (abs, percent) {
+    Ok(match (abs, percent) {
         (None, None) => mag.is_zero(),
-        _ => abs.is_some_and(|a| mag <= a) || percent.is_some_and(|p| mag * Decimal::ONE_HUNDRED <= p * base.abs()),
-    }
+        _ if abs.is_some_and(|a| mag <= a) => true,
+        _ => match percent {
+            Some(p) => checked::mul(mag, Decimal::ONE_HUNDRED)? <= checked::mul(p, base.abs())?,
+            None => false,
+        },
+    })
 }

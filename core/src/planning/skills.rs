@@ -21,7 +21,7 @@ use super::load::Spreader;
 use super::{DateRange, Plan, hours_out};
 use crate::error::Result;
 use crate::model::{DemandLine, Opportunity, Skill, Worker};
-use crate::money::{RoundingMode, round_to_scale};
+use crate::money::{RoundingMode, checked, round_to_scale};
 
 /// Whether a gap can be filled in part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -120,8 +120,8 @@ impl Plan<'_, '_> {
                 }
                 out.lines_checked += 1;
                 let days = Decimal::from(window.days() as u64);
-                let required =
-                    round_to_scale(line.hours_per_week * days / Decimal::from(7), 2, RoundingMode::HalfEven)?;
+                let week_share = checked::div(checked::mul(line.hours_per_week, days)?, Decimal::from(7))?;
+                let required = round_to_scale(week_share, 2, RoundingMode::HalfEven)?;
                 let (Some(a), Some(b)) = (grid.day(window.start), grid.day(window.end)) else { continue };
                 let mut qualified = 0;
                 let mut candidates = Vec::new();
@@ -170,7 +170,7 @@ impl Plan<'_, '_> {
                     required_hours: required,
                     status: if candidates.is_empty() { GapStatus::Unfilled } else { GapStatus::Partial },
                     qualified_workers: qualified,
-                    missing_hours: hours_out(required - best)?,
+                    missing_hours: hours_out(checked::sub(required, best)?)?,
                     combined_free_hours: hours_out(combined)?,
                     candidates,
                 });

@@ -103,6 +103,79 @@ fn ratio_is_half_even_to_four_places_and_absent_without_capacity() {
     assert_eq!(ratio(dec("5"), Decimal::ZERO).unwrap(), None);
 }
 
+/// The error code of the `plan` request `request`, which must fail.
+fn plan_error(request: serde_json::Value) -> String {
+    crate::api::call_json("plan", &request.to_string()).unwrap_err().code.as_str().to_string()
+}
+
+fn plan_worker(id: &str) -> serde_json::Value {
+    json!({"id": id, "name": id, "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"},
+        "schedule": [{"effective_from": "2020-01-01", "hours": {"mon": 8, "tue": 8, "wed": 8, "thu": 8, "fri": 8}}]})
+}
+
+/// An opportunity whose one demand line asks for the largest decimal of hours a week over 2026-03-02..08.
+fn huge_demand() -> serde_json::Value {
+    json!({"id": "o1", "customer_id": "c1", "stage": "proposal", "probability": 50,
+        "expected_start": "2026-03-02", "expected_end": "2026-03-08",
+        "demand": [{"role": "consultant", "hours_per_week": "79228162514264337593543950335",
+            "start": "2026-03-02", "end": "2026-03-08"}]})
+}
+
+#[test]
+fn demand_hours_past_the_decimal_range_are_overflow_errors() {
+    // hours_per_week × 7 days leaves the decimal range, in skill gaps and in the reconciliation's CRM hours.
+    let period = json!({"start": "2026-03-02", "end": "2026-03-08"});
+    let skills = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
+        "skill_gaps": {}});
+    assert_eq!(plan_error(skills), "arithmetic_overflow");
+    let reconcile = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
+        "forecast": {"reporting_currency": "USD"}, "reconciliation": {}});
+    assert_eq!(plan_error(reconcile), "arithmetic_overflow");
+}
+
+#[test]
+fn a_reconciliation_percent_past_the_decimal_range_is_an_overflow_error() {
+    // CRM −792281625142643375935439503.35 USD (the most a cent amount holds, negated) against an ERP 150.00:
+    // the difference × 100 passes the decimal maximum.
+    let request = json!({"period": {"start": "2026-03-02", "end": "2026-03-08"}, "workers": [plan_worker("w1")],
+        "rate_cards": [{"id": "rc", "currency": "USD", "rules": [{"id": "std", "rate": "150.00"}]}],
+        "opportunities": [{"id": "o1", "customer_id": "c1", "stage": "proposal", "probability": 50, "rate_card_id": "rc",
+            "amount": {"amount": "-792281625142643375935439503.35", "currency": "USD"},
+            "expected_start": "2026-03-02", "expected_end": "2026-03-08"}],
+        "allocations": [{"id": "a1", "worker_id": "w1", "opportunity_id": "o1", "start": "2026-03-02",
+            "end": "2026-03-08", "hours_per_week": 1, "status": "tentative"}],
+        "forecast": {"reporting_currency": "USD"}, "reconciliation": {}});
+    assert_eq!(plan_error(request), "arithmetic_overflow");
+}
+
+#[test]
+fn billable_hours_past_the_decimal_range_are_overflow_errors() {
+    let entry = |id: &str, worker: &str, date: &str, hours: &str| {
+        json!({"id": id, "worker_id": worker, "project_id": "p1", "date": date, "hours": hours,
+            "status": "approved", "approved_by": "boss"})
+    };
+    let period = json!({"start": "2026-03-02", "end": "2026-03-08"});
+    // One worker, two days of 5 × 10^28 h: the week's sum overflows.
+    let days = json!({"period": period, "workers": [plan_worker("w1")], "utilization": {"granularity": ["week"]},
+        "entries": [entry("e1", "w1", "2026-03-02", "5E28"), entry("e2", "w1", "2026-03-03", "5E28")]});
+    assert_eq!(plan_error(days), "arithmetic_overflow");
+    // 101 workers of one role, each with the most hours a two-place row holds (and 168 h of capacity, so that
+    // their own ratios fit four places): the role's sum overflows.
+    let most = "792281625142643375935439503.35";
+    let week = json!({"mon": 24, "tue": 24, "wed": 24, "thu": 24, "fri": 24, "sat": 24, "sun": 24});
+    let workers: Vec<_> = (0..101)
+        .map(|k| {
+            let mut w = plan_worker(&format!("w{k}"));
+            w["schedule"][0]["hours"] = week.clone();
+            w
+        })
+        .collect();
+    let entries: Vec<_> = (0..101).map(|k| entry(&format!("e{k}"), &format!("w{k}"), "2026-03-02", most)).collect();
+    let role = json!({"period": period, "workers": workers, "utilization": {"granularity": ["range"]},
+        "entries": entries});
+    assert_eq!(plan_error(role), "arithmetic_overflow");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

@@ -20,6 +20,7 @@ use super::period::{Bucket, Granularity};
 use super::{Plan, hours_out, ratio};
 use crate::error::{Code, Error, Result};
 use crate::model::{ApprovalStatus, TimesheetEntry};
+use crate::money::checked;
 
 /// Hours of one period, before ratios.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,11 +32,12 @@ struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, o: &Sums) {
-        self.capacity += o.capacity;
-        self.billable += o.billable;
-        self.committed += o.committed;
-        self.tentative += o.tentative;
+    fn add(&mut self, o: &Sums) -> Result<()> {
+        self.capacity = checked::add(self.capacity, o.capacity)?;
+        self.billable = checked::add(self.billable, o.billable)?;
+        self.committed = checked::add(self.committed, o.committed)?;
+        self.tentative = checked::add(self.tentative, o.tentative)?;
+        Ok(())
     }
 
     fn row(&self, b: &Bucket) -> Result<UtilizationRow> {
@@ -50,7 +52,7 @@ impl Sums {
             billable_utilization: ratio(self.billable, self.capacity)?,
             committed_utilization: ratio(self.committed, self.capacity)?,
             tentative_utilization: ratio(self.tentative, self.capacity)?,
-            scheduled_utilization: ratio(self.committed + self.tentative, self.capacity)?,
+            scheduled_utilization: ratio(checked::add(self.committed, self.tentative)?, self.capacity)?,
         })
     }
 }
@@ -82,7 +84,7 @@ impl Plan<'_, '_> {
                 if row.is_empty() {
                     *row = vec![Decimal::ZERO; grid.days];
                 }
-                row[d] += e.hours;
+                row[d] = checked::add(row[d], e.hours)?;
             }
         }
         let mut kinds: Vec<(Granularity, Vec<Bucket>)> = Vec::new();
@@ -97,8 +99,9 @@ impl Plan<'_, '_> {
         for (w, worker) in grid.workers.iter().enumerate() {
             let capacity = &grid.rows[w].capacity;
             let (committed, tentative, actual) = (&self.load.committed[w], &self.load.tentative[w], &billable[w]);
-            let sum =
-                |v: &[Decimal], b: &Bucket| if v.is_empty() { Decimal::ZERO } else { v[b.from..b.to].iter().sum() };
+            let sum = |v: &[Decimal], b: &Bucket| {
+                if v.is_empty() { Ok(Decimal::ZERO) } else { checked::sum(v[b.from..b.to].iter().copied()) }
+            };
             let mut out = WorkerUtilization {
                 worker_id: worker.id.clone(),
                 role: worker.role.clone(),
@@ -114,12 +117,12 @@ impl Plan<'_, '_> {
                 let mut rows = Vec::with_capacity(bs.len());
                 for (j, b) in bs.iter().enumerate() {
                     let s = Sums {
-                        capacity: sum(capacity, b),
-                        billable: sum(actual, b),
-                        committed: sum(committed, b),
-                        tentative: sum(tentative, b),
+                        capacity: sum(capacity, b)?,
+                        billable: sum(actual, b)?,
+                        committed: sum(committed, b)?,
+                        tentative: sum(tentative, b)?,
                     };
-                    role.1[k][j].add(&s);
+                    role.1[k][j].add(&s)?;
                     rows.push(s.row(b)?);
                 }
                 out.place(*g, rows);

@@ -408,7 +408,7 @@ fn numbers(
         let exact = magnitude.checked_div(multiplier).ok_or_else(overflow)?;
         let combined = mul(rate_sum, Decimal::ONE_HUNDRED)?;
         net = round_to_scale(exact, scale, mode)?;
-        let tax_total = magnitude - net;
+        let tax_total = magnitude.checked_sub(net).ok_or_else(overflow)?;
         let shares =
             if rate_sum.is_zero() { vec![zero; slots.len()] } else { allocate(tax_total, scale, rates)?.shares };
         if let Some(explanation) = words.as_deref_mut() {
