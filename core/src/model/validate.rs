@@ -194,9 +194,21 @@ impl Checker<'_> {
     }
 
     fn range(&mut self, path: String, value: Decimal, min: Decimal, max: Option<Decimal>, what: &str) {
+        self.range_as(Code::InvalidValue, path, value, (min, max), what);
+    }
+
+    /// As [`Checker::range`], with the code the operations give the same value (`invalid_hours` for hours).
+    fn range_as(
+        &mut self,
+        code: Code,
+        path: String,
+        value: Decimal,
+        (min, max): (Decimal, Option<Decimal>),
+        what: &str,
+    ) {
         if value < min || max.is_some_and(|m| value > m) {
             let bounds = max.map_or(format!("at least {min}"), |m| format!("between {min} and {m}"));
-            self.push(Code::InvalidValue, path, format!("{what} {value} must be {bounds}"));
+            self.push(code, path, format!("{what} {value} must be {bounds}"));
         }
     }
 
@@ -475,7 +487,8 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
             }
         }
         if let Some(adj) = &e.adjustment {
-            c.range(format!("{p}.adjustment.billable_hours"), adj.billable_hours, zero, Some(day), "adjusted hours");
+            let path = format!("{p}.adjustment.billable_hours");
+            c.range_as(Code::InvalidHours, path, adj.billable_hours, (zero, Some(day)), "adjusted hours");
         }
         if e.version == 0 {
             c.push(Code::InvalidValue, format!("{p}.version"), "versions start at 1".into());
@@ -558,7 +571,8 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
     for (i, a) in r.allocations.as_ref().unwrap_or(&none_a) {
         let p = format!("allocations[{i}]");
         c.dates(p.clone(), Some(a.start), Some(a.end));
-        c.range(format!("{p}.hours_per_week"), a.hours_per_week, zero, Some(Decimal::from(168)), "hours per week");
+        let week = (zero, Some(Decimal::from(168)));
+        c.range_as(Code::InvalidHours, format!("{p}.hours_per_week"), a.hours_per_week, week, "hours per week");
         c.reference(format!("{p}.worker_id"), &a.worker_id, &r.workers, |x| &x.id, "worker");
         match (&a.project_id, &a.opportunity_id) {
             (Some(pid), None) => c.reference(format!("{p}.project_id"), pid, &r.projects, |x| &x.id, "project"),
@@ -645,7 +659,7 @@ mod tests {
                 ("invalid_value".into(), "customers[0].country".into()),
                 ("invalid_value".into(), "tax_rules[0].rate".into()),
                 ("invalid_period".into(), "allocations[0]".into()),
-                ("invalid_value".into(), "allocations[0].hours_per_week".into()),
+                ("invalid_hours".into(), "allocations[0].hours_per_week".into()),
                 ("invalid_value".into(), "allocations[0]".into()),
             ]
         );

@@ -262,6 +262,7 @@ pub fn demand_change(
         None => DemandState::None,
     };
     let to = policy.state(&opp.stage).map_err(|e| e.at("opportunity.stage"))?;
+    super::check_probability(opp.probability, "opportunity.probability")?;
     for (l, line) in opp.demand.iter().enumerate() {
         super::DateRange::new(line.start, line.end).check(&format!("opportunity.demand[{l}]"))?;
     }

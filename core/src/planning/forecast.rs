@@ -180,7 +180,10 @@ fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
 
 impl Plan<'_, '_> {
     /// Forecast revenue per contract or opportunity per month over the period.
+    /// Opportunities with one id, or a probability outside 0 to 100, are
+    /// refused (`duplicate_id`, `invalid_value`, path `opportunities[i]...`).
     pub fn forecast(&self, inputs: &ForecastInputs<'_>) -> Result<Forecast> {
+        super::check_opportunities(inputs.opportunities)?;
         let grid = self.grid;
         let opportunities: BTreeMap<&str, &Opportunity> =
             inputs.opportunities.iter().map(|o| (o.id.as_str(), o)).collect();

@@ -59,7 +59,7 @@ pub use utilization::EntryCounts;
 pub use utilization::{RoleUtilization, Utilization, UtilizationRow, WorkerUtilization};
 
 use crate::error::{Code, Error, Result};
-use crate::model::Allocation;
+use crate::model::{Allocation, Opportunity};
 use crate::money::{RoundingMode, round_to_scale};
 use crate::wire;
 use load::Load;
@@ -121,6 +121,27 @@ pub fn ratio(part: Decimal, whole: Decimal) -> Result<Option<Decimal>> {
     }
     let q = part.checked_div(whole).ok_or_else(crate::money::overflow)?;
     round_to_scale(q, 4, RoundingMode::HalfEven).map(Some)
+}
+
+/// `invalid_value` at `path` unless `probability` is a percent, 0 to 100.
+pub(crate) fn check_probability(probability: Decimal, path: &str) -> Result<()> {
+    if probability < Decimal::ZERO || probability > Decimal::ONE_HUNDRED {
+        return Err(
+            Error::new(Code::InvalidValue, format!("probability {probability} is not between 0 and 100")).at(path)
+        );
+    }
+    Ok(())
+}
+
+/// Opportunities as skill gaps, the forecast and reconciliation read them:
+/// ids unique (`duplicate_id` at `opportunities[i].id`), each probability
+/// 0 to 100 (`invalid_value` at `opportunities[i].probability`).
+pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
+    crate::rates::unique_ids("opportunities", opportunities.iter().map(|o| o.id.as_str()))?;
+    for (i, o) in opportunities.iter().enumerate() {
+        check_probability(o.probability, &format!("opportunities[{i}].probability"))?;
+    }
+    Ok(())
 }
 
 /// A planning period with its allocations spread over the capacity grid:

@@ -17,7 +17,10 @@
 //! (absolute, or percent of the left value); with no limit given only equal
 //! values agree. A value one view has and the other lacks is always listed.
 //! The CRM amount converts at the forecast's fixed `fx_date`, or else at the
-//! period's last day.
+//! period's last day; when it cannot be converted (no rate), or a forecast row
+//! of the opportunity has no reporting amount, the `amount` difference is
+//! listed with that side null and the conversion's `error`, and the other
+//! opportunities are still compared.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -28,9 +31,9 @@ use super::demand::{DemandState, StagePolicy};
 use super::forecast::Forecast;
 use super::load::Spreader;
 use super::{Plan, hours_out};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{AllocationStatus, Opportunity};
-use crate::money::{Currency, FxPolicy, FxTable, Money, RoundingMode, checked, convert, round_to_scale};
+use crate::money::{FxPolicy, FxTable, RoundingMode, checked, convert, round_to_scale};
 use crate::wire;
 
 /// How far the views may disagree.
@@ -83,6 +86,10 @@ pub struct Difference {
     /// The difference as a percent of `left`, 2 places half-even, when `left` is not 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<Decimal>,
+    /// Why a view has no value although its system holds one: the CRM amount or a forecast row
+    /// could not be converted to the reporting currency (`fx_rate_missing`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
 }
 
 /// The differences found.
@@ -106,6 +113,7 @@ pub fn reconcile(
     fx_date: Option<NaiveDate>,
     tolerance: &Tolerance,
 ) -> Result<Reconciliation> {
+    super::check_opportunities(opportunities)?;
     let grid = plan.grid;
     let period = grid.period;
     let mut differences = Vec::new();
@@ -117,21 +125,24 @@ pub fn reconcile(
             continue;
         }
         checked += 1;
-        let mut diff = |field: &str, left_view, left: Option<String>, right_view, right: Option<String>, d, p| {
-            differences.push(Difference {
-                opportunity_id: opp.id.clone(),
-                field: field.to_string(),
-                left_view,
-                left,
-                right_view,
-                right,
-                difference: d,
-                percent: p,
-            })
-        };
+        let mut diff =
+            |field: &str, left_view, left: Option<String>, right_view, right: Option<String>, d, p, error| {
+                differences.push(Difference {
+                    opportunity_id: opp.id.clone(),
+                    field: field.to_string(),
+                    left_view,
+                    left,
+                    right_view,
+                    right,
+                    difference: d,
+                    percent: p,
+                    error,
+                })
+            };
         // ERP: the forecast's rows of this opportunity.
         let rows: Vec<_> =
             forecast.rows.iter().filter(|r| r.opportunity_id.as_deref() == Some(opp.id.as_str())).collect();
+        let erp_error = rows.iter().find_map(|r| r.fx_error.clone());
         let erp_amount = if rows.is_empty() || rows.iter().any(|r| r.reporting.is_none()) {
             None
         } else {
@@ -160,9 +171,12 @@ pub fn reconcile(
             }
         }
         // CRM.
-        let crm_amount = match &opp.amount {
-            Some(m) => Some(crm_in(*m, reporting, fx_date.unwrap_or(period.end), fx)?),
-            None => None,
+        let (crm_amount, crm_error) = match &opp.amount {
+            Some(m) => match convert(*m, reporting, fx_date.unwrap_or(period.end), fx.0, fx.1) {
+                Ok(c) => (Some(c.converted.amount), None),
+                Err(e) => (None, Some(e.at(format!("opportunities[{o}].amount")))),
+            },
+            None => (None, None),
         };
         let mut demand = Decimal::ZERO;
         for l in &opp.demand {
@@ -179,11 +193,11 @@ pub fn reconcile(
         let demand = hours_out(demand)?;
         let allocated = hours_out(allocated)?;
         let quantities = [
-            ("amount", View::Crm, crm_amount, View::Erp, erp_amount, tolerance.amount),
-            ("hours", View::Crm, Some(demand), View::Psa, Some(allocated), tolerance.hours),
-            ("priced_hours", View::Psa, Some(allocated), View::Erp, Some(hours_out(priced)?), tolerance.hours),
+            ("amount", View::Crm, crm_amount, View::Erp, erp_amount, tolerance.amount, crm_error.or(erp_error)),
+            ("hours", View::Crm, Some(demand), View::Psa, Some(allocated), tolerance.hours, None),
+            ("priced_hours", View::Psa, Some(allocated), View::Erp, Some(hours_out(priced)?), tolerance.hours, None),
         ];
-        for (field, lv, l, rv, r, abs) in quantities {
+        for (field, lv, l, rv, r, abs, error) in quantities {
             match (l, r) {
                 (Some(l), Some(r)) => {
                     let d = checked::sub(r, l)?;
@@ -194,11 +208,11 @@ pub fn reconcile(
                         Some(round_to_scale(p, 2, RoundingMode::HalfEven)?)
                     };
                     if !within(d, l, abs, tolerance.percent)? {
-                        diff(field, lv, Some(l.to_string()), rv, Some(r.to_string()), Some(d), pct);
+                        diff(field, lv, Some(l.to_string()), rv, Some(r.to_string()), Some(d), pct, None);
                     }
                 }
                 (None, None) => {}
-                (l, r) => diff(field, lv, l.map(|x| x.to_string()), rv, r.map(|x| x.to_string()), None, None),
+                (l, r) => diff(field, lv, l.map(|x| x.to_string()), rv, r.map(|x| x.to_string()), None, None, error),
             }
         }
         for (field, crm, psa) in [("start", opp.expected_start, first), ("end", opp.expected_end, last)] {
@@ -214,19 +228,15 @@ pub fn reconcile(
                             Some(p.to_string()),
                             Some(Decimal::from(days)),
                             None,
+                            None,
                         );
                     }
                 }
-                None => diff(field, View::Crm, Some(crm.to_string()), View::Psa, None, None, None),
+                None => diff(field, View::Crm, Some(crm.to_string()), View::Psa, None, None, None, None),
             }
         }
     }
     Ok(Reconciliation { tolerance: tolerance.clone(), opportunities_checked: checked, differences })
-}
-
-/// The CRM amount in the reporting currency at `date`.
-fn crm_in(m: Money, to: Currency, date: NaiveDate, fx: (&FxTable, &FxPolicy)) -> Result<Decimal> {
-    Ok(convert(m, to, date, fx.0, fx.1)?.converted.amount)
 }
 
 /// True when `d` is within any limit given; with none, only when it is 0.

@@ -95,7 +95,10 @@ fn qualifies(worker: &Worker, line: &DemandLine) -> bool {
 
 impl Plan<'_, '_> {
     /// The skill gaps of `opportunities`' demand lines.
+    ///
+    /// Opportunities are checked as in [`Plan::forecast`].
     pub fn skill_gaps(&self, opportunities: &[Opportunity], policy: &StagePolicy) -> Result<SkillGaps> {
+        super::check_opportunities(opportunities)?;
         let grid = self.grid;
         let mut out = SkillGaps {
             lines_checked: 0,

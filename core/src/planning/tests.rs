@@ -149,31 +149,37 @@ fn a_reconciliation_percent_past_the_decimal_range_is_an_overflow_error() {
 }
 
 #[test]
-fn billable_hours_past_the_decimal_range_are_overflow_errors() {
+fn hours_no_day_holds_are_invalid_hours_before_any_sum() {
+    // Utilization counts hours already checked as rate application checks them (0 < hours <= 24 per entry
+    // and per worker-day), so its sums stay far inside the decimal range: 24 h × 366 days × any workforce.
     let entry = |id: &str, worker: &str, date: &str, hours: &str| {
         json!({"id": id, "worker_id": worker, "project_id": "p1", "date": date, "hours": hours,
             "status": "approved", "approved_by": "boss"})
     };
     let period = json!({"start": "2026-03-02", "end": "2026-03-08"});
-    // One worker, two days of 5 × 10^28 h: the week's sum overflows.
-    let days = json!({"period": period, "workers": [plan_worker("w1")], "utilization": {"granularity": ["week"]},
-        "entries": [entry("e1", "w1", "2026-03-02", "5E28"), entry("e2", "w1", "2026-03-03", "5E28")]});
-    assert_eq!(plan_error(days), "arithmetic_overflow");
-    // 101 workers of one role, each with the most hours a two-place row holds (and 168 h of capacity, so that
-    // their own ratios fit four places): the role's sum overflows.
-    let most = "792281625142643375935439503.35";
-    let week = json!({"mon": 24, "tue": 24, "wed": 24, "thu": 24, "fri": 24, "sat": 24, "sun": 24});
-    let workers: Vec<_> = (0..101)
-        .map(|k| {
-            let mut w = plan_worker(&format!("w{k}"));
-            w["schedule"][0]["hours"] = week.clone();
-            w
-        })
-        .collect();
-    let entries: Vec<_> = (0..101).map(|k| entry(&format!("e{k}"), &format!("w{k}"), "2026-03-02", most)).collect();
-    let role = json!({"period": period, "workers": workers, "utilization": {"granularity": ["range"]},
-        "entries": entries});
-    assert_eq!(plan_error(role), "arithmetic_overflow");
+    let plan_error_at = |entries: serde_json::Value| {
+        let request = json!({"period": period, "workers": [plan_worker("w1"), plan_worker("w2")],
+            "utilization": {"granularity": ["week"]}, "entries": entries});
+        let e = crate::api::call_json("plan", &request.to_string()).unwrap_err();
+        (e.code.as_str().to_string(), e.path)
+    };
+    let invalid = |path: &str| ("invalid_hours".to_string(), path.to_string());
+    // 5 × 10^28 h (once an overflow of the week's sum) is not a day's hours.
+    let huge = json!([entry("e1", "w1", "2026-03-02", "8"), entry("e2", "w1", "2026-03-03", "5E28")]);
+    assert_eq!(plan_error_at(huge), invalid("entries[1].hours"));
+    // 24 h is a day; 24.01 is not.
+    let day = json!([entry("e1", "w1", "2026-03-02", "24"), entry("e2", "w1", "2026-03-03", "24.01")]);
+    assert_eq!(plan_error_at(day), invalid("entries[1].hours"));
+    // w1's 2026-03-02: 12 + 12 = 24 is allowed; w2's 12 + 12.5 = 24.5 is not, on the entry that crosses 24.
+    let days = json!([
+        entry("e1", "w1", "2026-03-02", "12"),
+        entry("e2", "w2", "2026-03-02", "12"),
+        entry("e3", "w1", "2026-03-02", "12"),
+        entry("e4", "w2", "2026-03-02", "12.5")
+    ]);
+    assert_eq!(plan_error_at(days), invalid("entries[3].hours"));
+    // 0 hours are refused too.
+    assert_eq!(plan_error_at(json!([entry("e1", "w1", "2026-03-02", "0")])), invalid("entries[0].hours"));
 }
 
 mod properties {

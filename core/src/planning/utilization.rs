@@ -57,14 +57,39 @@ impl Sums {
     }
 }
 
+/// The checks rate application makes of the same entries, before any is counted:
+/// ids unique, hours in 0 < hours <= 24, each worker-day at most 24 hours.
+fn check_entries(entries: &[TimesheetEntry]) -> Result<()> {
+    crate::rates::unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
+    let mut worker_day: BTreeMap<(&str, NaiveDate), Decimal> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let bad = |message: String| Err(Error::new(Code::InvalidHours, message).at(format!("entries[{i}].hours")));
+        if !crate::rates::hours_in_day(e.hours) {
+            return bad(format!("hours {} must be above 0 and at most 24", e.hours));
+        }
+        let total = worker_day.entry((e.worker_id.as_str(), e.date)).or_default();
+        // Each term is at most 24, so the sum stays far inside the decimal range.
+        *total += e.hours;
+        if !crate::rates::hours_in_day(*total) {
+            return bad(format!("`{}` records {} hours on {}, more than 24", e.worker_id, *total, e.date));
+        }
+    }
+    Ok(())
+}
+
 impl Plan<'_, '_> {
     /// Utilization per worker and per role for the granularities asked
     /// (`week`, `month`, `range`; `day` is ignored here). `entries` are the
     /// timesheet entries: only approved billable ones dated in the period
     /// count, by their recorded hours; the others are counted in
-    /// [`Utilization::entries`]. An entry of an unknown worker is
-    /// `unknown_reference` at `entries[i].worker_id`.
+    /// [`Utilization::entries`]. Every entry is checked, counted or not: an
+    /// entry of an unknown worker is `unknown_reference` at
+    /// `entries[i].worker_id`, a repeated id `duplicate_id` at `entries[i].id`,
+    /// and hours outside 0 < hours <= 24, or a worker-day above 24 hours,
+    /// `invalid_hours` at `entries[i].hours` (the entry that crosses 24) — as
+    /// rate application says of the same entries.
     pub fn utilization(&self, entries: &[TimesheetEntry], granularities: &[Granularity]) -> Result<Utilization> {
+        check_entries(entries)?;
         let grid = self.grid;
         let n = grid.rows.len();
         let mut billable: Vec<Vec<Decimal>> = vec![Vec::new(); n];
