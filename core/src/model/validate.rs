@@ -311,6 +311,16 @@ fn check_contract_terms(c: &mut Checker, p: &str, k: &Contract) {
     c.dates(p.to_string(), Some(k.start), k.end);
     if let Some(cap) = k.not_to_exceed {
         c.range(format!("{p}.not_to_exceed"), cap, zero, None, "not-to-exceed");
+        // The cap's last part is billed as it stands, so it must be an amount the currency can bill.
+        if let Some(units) = k.currency.minor_units()
+            && cap.normalize().scale() > units
+        {
+            c.push(
+                Code::InvalidValue,
+                format!("{p}.not_to_exceed"),
+                format!("not-to-exceed {cap} is finer than {}'s {units} decimal places", k.currency),
+            );
+        }
     }
     if k.hours_per_day <= zero || k.hours_per_day > day {
         c.push(
