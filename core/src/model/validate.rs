@@ -298,6 +298,14 @@ pub(crate) fn first_master_data_problem(
 /// A worker's employment dates and cost rate.
 fn check_worker_terms(c: &mut Checker, p: &str, w: &Worker) {
     c.dates(format!("{p}.employment"), Some(w.employment.start), w.employment.end);
+    // Employment is read from the dates; a terminated worker without a last day would be employed for ever.
+    if w.employment.status == EmploymentStatus::Terminated && w.employment.end.is_none() {
+        c.push(
+            Code::MissingField,
+            format!("{p}.employment.end"),
+            "a terminated worker needs the last day employed (`end`): without it every later entry would count".into(),
+        );
+    }
     if let Some(cost) = &w.cost_rate {
         c.range(format!("{p}.cost_rate.amount"), cost.amount, Decimal::ZERO, None, "cost rate");
     }
