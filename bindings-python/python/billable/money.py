@@ -130,7 +130,9 @@ def round_amount(
 ) -> RoundResult:
     """Round ``amount`` to ``currency``'s minor units, to ``scale`` places, or to a cash ``increment``.
 
-    Give a currency, or a scale, or an increment (with an optional currency).
+    Give a currency, or a scale, or an increment (with an optional currency). With a
+    currency, the increment must be a whole number of its minor units (``invalid_increment``
+    otherwise) and the result has the currency's places.
     """
     request = document(amount=amount, currency=currency, scale=scale, increment=increment, mode=mode)
     return RoundResult.from_document(_native.round(request))

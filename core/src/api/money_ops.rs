@@ -25,7 +25,8 @@ pub struct RoundRequest {
     /// Round to this many decimal places (when no currency is given).
     #[serde(default)]
     pub scale: Option<u32>,
-    /// Round to a multiple of this increment (cash rounding, CHF 0.05).
+    /// Round to a multiple of this increment (cash rounding, CHF 0.05); with a
+    /// `currency`, a whole number of its minor units, and the result has its places.
     #[serde(default, deserialize_with = "wire::opt_decimal")]
     pub increment: Option<Decimal>,
     /// Rounding mode; default `half_away_from_zero`.
@@ -66,7 +67,17 @@ impl Operation for Round {
 
     fn run(r: RoundRequest) -> Result<RoundResponse> {
         let (amount, difference) = match (r.increment, r.currency, r.scale) {
-            (Some(inc), _, None) => money::cash_round(r.amount, inc, r.mode).map_err(|e| e.at("increment"))?,
+            (Some(inc), currency, None) => {
+                // With a currency the increment must sit on its minor units, and the result has its places.
+                if let Some(c) = currency {
+                    money::check_increment(c, inc).map_err(|e| e.at("increment"))?;
+                }
+                let (rounded, difference) = money::cash_round(r.amount, inc, r.mode).map_err(|e| e.at("increment"))?;
+                match currency.and_then(Currency::minor_units) {
+                    Some(units) => (money::with_scale(rounded, units)?, difference),
+                    None => (rounded, difference),
+                }
+            }
             (None, Some(c), None) => {
                 let scale = c.require_minor_units().map_err(|e| e.at("currency"))?;
                 let rounded = money::round_to_scale(r.amount, scale, r.mode)?;

@@ -376,6 +376,11 @@ fn check_contract_terms(c: &mut Checker, p: &str, k: &Contract) {
             "cash-rounding increment must be greater than zero".into(),
         );
     }
+    if let Some(inc) = k.cash_rounding
+        && let Err(e) = crate::money::check_increment(k.currency, inc)
+    {
+        c.push(e.code, format!("{p}.cash_rounding"), e.message);
+    }
 }
 
 /// A rate card's rules: ids unique on the card, rates not negative, dates in order.

@@ -169,6 +169,22 @@ pub fn cash_round(amount: Decimal, increment: Decimal, mode: RoundingMode) -> Re
     Ok((rounded, difference))
 }
 
+/// `invalid_increment` unless a cash `increment` is a whole number of
+/// `currency`'s minor units (CHF 0.05 is; USD 0.015 and JPY 0.5 are not):
+/// a total rounded to it must be an amount the currency can carry. A currency
+/// without minor units (XAU) takes any positive increment.
+pub fn check_increment(currency: Currency, increment: Decimal) -> Result<()> {
+    if let Some(units) = currency.minor_units()
+        && increment.normalize().scale() > units
+    {
+        return Err(Error::new(
+            Code::InvalidIncrement,
+            format!("increment {increment} is finer than {currency}'s {units} decimal places"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
