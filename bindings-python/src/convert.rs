@@ -7,7 +7,8 @@
 //! errors are the ones callers see.
 //!
 //! Python → document:
-//! - `dict` (str keys) → object, keeping insertion order; `list`/`tuple` → array;
+//! - `dict` (str keys), or any other `collections.abc.Mapping` → object, keeping insertion order;
+//!   `list`/`tuple` → array;
 //! - `str` → string; `bool` → boolean; `None` → null;
 //! - `int` → a JSON number (past 64 bits: its exact text as a decimal string);
 //! - `decimal.Decimal` → `str(d)` as a decimal string (exact; NaN/Infinity are `non_finite_number`);
@@ -29,7 +30,8 @@ use billable::{Code, Error};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+    PyBool, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
+    PyType,
 };
 use serde_json::{Map, Number, Value};
 
@@ -169,6 +171,12 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
         walk.depth -= 1;
         return value;
     }
+    // Any other mapping (`MappingProxyType`, a `collections.abc.Mapping` of the caller's) reads as the dict
+    // of its items, in their order.
+    if let Some(dict) = mapping_dict(obj).map_err(|e| invalid(Code::InvalidValue, e))? {
+        walk.size -= 1;
+        return to_value(dict.as_any(), walk);
+    }
     Err(Error::new(
         Code::InvalidType,
         format!(
@@ -177,6 +185,15 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
             type_name(obj)
         ),
     ))
+}
+
+/// A `collections.abc.Mapping` that is not a `dict`, as a new dict of its
+/// items; `None` for anything else (a `dict` is read as it is).
+pub(crate) fn mapping_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let Ok(mapping) = obj.cast::<PyMapping>() else { return Ok(None) };
+    let dict = PyDict::new(obj.py());
+    dict.update(mapping)?;
+    Ok(Some(dict))
 }
 
 /// Exact decimal text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits)

@@ -3,7 +3,7 @@
 //! in between.
 //!
 //! It applies exactly the conversion rules of [`crate::convert`] (the reference
-//! path): a `dict` is a map (str keys), `list`/`tuple` a sequence, `str` a
+//! path): a `dict` or other `Mapping` is a map (str keys), `list`/`tuple` a sequence, `str` a
 //! string, `bool` a boolean, `None` null, an `int` within 64 bits an integer
 //! (past it, its exact text), a `Decimal` its exact text, a `float` its `repr`,
 //! a `date` `YYYY-MM-DD`, an aware `datetime` RFC 3339 text, an object with
@@ -28,7 +28,7 @@ use pyo3::types::{
 };
 use serde::de::{self, DeserializeSeed, IgnoredAny, IntoDeserializer, Visitor};
 
-use crate::convert::{MAX_DEPTH, decimal_type, value_text};
+use crate::convert::{MAX_DEPTH, decimal_type, mapping_dict, value_text};
 
 /// Why a Python value could not be read as the request; the reference path
 /// gives the caller the coded error.
@@ -196,6 +196,10 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
             let document = to_document.call0()?;
             self.walk.size -= 1;
             return self.nested(|walk| Value { obj: &document, walk }.deserialize_any(visitor));
+        }
+        if let Some(dict) = mapping_dict(obj)? {
+            self.walk.size -= 1;
+            return Value { obj: dict.as_any(), walk: self.walk }.deserialize_any(visitor);
         }
         Err(Mismatch(format!("a value of type {} cannot be part of a document", type_name(obj.get_type()))))
     }

@@ -91,7 +91,7 @@ fn json_text<'a>(request: &'a Bound<'_, PyAny>) -> Option<Result<&'a str, Error>
     None
 }
 
-/// The document form from Python: request in (dict, str or bytes), plain
+/// The document form from Python: request in (a mapping, str or bytes), plain
 /// Python response out, or the category's exception.
 pub fn call_document(py: Python<'_>, operation: &str, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     match api::with_operation(operation, Direct { py, request }) {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import math
+import types
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +150,41 @@ def test_values_a_document_cannot_hold_are_invalid_type_with_their_path() -> Non
     assert "set" in err.value.message
     with pytest.raises(billable.ValidationError) as err:
         billable.validate({"workers": [{1: "int key"}]})
+    assert (err.value.code, err.value.path) == ("invalid_type", "workers[0]")
+
+
+class _Record(Mapping[str, Any]):
+    """A caller's read-only record type: a Mapping, not a dict."""
+
+    def __init__(self, **fields: Any) -> None:
+        self._fields = fields
+
+    def __getitem__(self, key: str) -> Any:
+        return self._fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def test_any_mapping_is_read_as_its_dict() -> None:
+    # The stub promises Mapping[str, Any]: a read-only view and a caller's Mapping class are read as their items,
+    # at the top and nested, on the direct path and the reference path alike.
+    request = types.MappingProxyType({"amount": "1.00", "currency": "USD", "ratios": [1, 2]})
+    expected = billable.allocate(dict(request))
+    assert expected["shares"] == ["0.33", "0.67"]
+    assert billable.allocate(request) == expected
+    assert _native._call_direct("allocate", request) == expected
+    assert _native._call_reference("allocate", request) == expected
+    inner = {"workers": [_Record(id="w1", name="Ada", role="consultant",
+                                 employment=_Record(status="active", start="2025-01-06"))]}
+    assert billable.validate(inner) == billable.validate({"workers": [{
+        "id": "w1", "name": "Ada", "role": "consultant", "employment": {"status": "active", "start": "2025-01-06"}}]})
+    # Its keys are held to the dict rule: str only, the path names the record.
+    with pytest.raises(billable.ValidationError) as err:
+        billable.validate({"workers": [types.MappingProxyType({1: "int key"})]})
     assert (err.value.code, err.value.path) == ("invalid_type", "workers[0]")
 
 

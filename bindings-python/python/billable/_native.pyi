@@ -1,12 +1,12 @@
 """The compiled core of billable (written by hand; checked by ``python -m mypy.stubtest billable._native``).
 
-Every operation takes a request (a ``dict``, or a ``str``/``bytes`` holding a
-JSON document) and returns the response document as plain Python values:
+Every operation takes a request (a ``dict`` or any other ``Mapping`` with
+``str`` keys, or a ``str``/``bytes`` holding a JSON document) and returns the response document as plain Python values:
 ``dict``, ``list``, ``str`` (decimals stay decimal strings such as
 ``"1237.50"``), ``int``, ``bool`` and ``None``. ``json.dumps(response,
 separators=(",", ":"), ensure_ascii=False)`` is the JSON form byte for byte.
 
-In a request dict: ``Decimal``, ``int`` and ``str`` amounts are exact;
+In a request mapping: ``Decimal``, ``int`` and ``str`` amounts are exact;
 ``float`` goes through ``repr`` (``0.1`` is ``"0.1"``); NaN and infinities
 raise ``ValidationError`` (code ``non_finite_number``); ``date`` is
 ``YYYY-MM-DD``; ``datetime`` must be timezone-aware (naive is
