@@ -19,8 +19,9 @@
 //! The CRM amount converts at the forecast's fixed `fx_date`, or else at the
 //! period's last day; when it cannot be converted (no rate), or a forecast row
 //! of the opportunity has no reporting amount, the `amount` difference is
-//! listed with that side null and the conversion's `error`, and the other
-//! opportunities are still compared.
+//! listed with that side null and the conversion's `error` (also when the
+//! other side has no value either), and the other opportunities are still
+//! compared.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -211,7 +212,8 @@ pub fn reconcile(
                         diff(field, lv, Some(l.to_string()), rv, Some(r.to_string()), Some(d), pct, None);
                     }
                 }
-                (None, None) => {}
+                // Neither view has a value: nothing to compare, unless a conversion failed on the way.
+                (None, None) if error.is_none() => {}
                 (l, r) => diff(field, lv, l.map(|x| x.to_string()), rv, r.map(|x| x.to_string()), None, None, error),
             }
         }

@@ -57,8 +57,8 @@ impl Sums {
     }
 }
 
-/// The checks rate application makes of the same entries, before any is counted:
-/// ids unique, hours in 0 < hours <= 24, each worker-day at most 24 hours.
+/// The checks `validate`, rate application and eligibility make of the same entries, before any is
+/// counted: ids unique, hours in 0 < hours <= 24 (rate), each worker-day at most 24 hours (eligibility).
 fn check_entries(entries: &[TimesheetEntry]) -> Result<()> {
     crate::rates::unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
     let mut worker_day: BTreeMap<(&str, NaiveDate), Decimal> = BTreeMap::new();
@@ -87,7 +87,7 @@ impl Plan<'_, '_> {
     /// `entries[i].worker_id`, a repeated id `duplicate_id` at `entries[i].id`,
     /// and hours outside 0 < hours <= 24, or a worker-day above 24 hours,
     /// `invalid_hours` at `entries[i].hours` (the entry that crosses 24) — as
-    /// rate application says of the same entries.
+    /// `validate`, rate application and eligibility say of the same entries.
     pub fn utilization(&self, entries: &[TimesheetEntry], granularities: &[Granularity]) -> Result<Utilization> {
         check_entries(entries)?;
         let grid = self.grid;
