@@ -16,7 +16,7 @@ use super::credit::{Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
-use super::windows::{Period, clipped_window, windows};
+use super::windows::{Period, clipped_window, window_of, windows};
 use crate::eligibility::{self, Finding, Reason, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
@@ -380,7 +380,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             if window.end < contract.start || contract.end.is_some_and(|end| window.start > end) {
                 continue;
             }
-            let id = format!("{}@{}", contract.id, window.start);
+            // The whole window's start, not the period's cut of it: a week two runs share is one id, billed once.
+            let id = format!("{}@{}", contract.id, window_of(contract.billing_schedule, window.start, &period).start);
             if ledger.contains(SourceKind::Retainer, &id, 1) {
                 continue;
             }
