@@ -478,37 +478,62 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     drafts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
 
-    // 6. Tax, totals, numbers.
+    // 6. Tax, totals, numbers. Tax is determined for every invoice first: a record whose credit and new line fall
+    // on two invoices is billed only when both can be taxed (docs/invoice.md step 3), never one half of the pair.
+    let mut determinations = Vec::with_capacity(drafts.len());
+    let mut untaxed: BTreeMap<(SourceKind, usize), Finding> = BTreeMap::new();
+    for (_, range) in &drafts {
+        let members = &positions[range.clone()];
+        let first = members.first().and_then(|k| items[*k as usize].as_ref());
+        let determination = first.map(|first| {
+            let customer_id = &req.contracts[first.contract].customer_id;
+            customers
+                .get(customer_id.as_str())
+                .copied()
+                .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
+                .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, &tax_table))
+        });
+        if let Some(Err(e)) = &determination {
+            let finding = Finding::new(Reason::from_error(e), e.message.clone());
+            for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
+                untaxed.insert((item.kind, item.index), finding.clone());
+            }
+        }
+        determinations.push(determination);
+    }
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
     let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
     new_ledger.extend_from_slice(&req.ledger);
-    for ((.., window), range) in drafts {
-        let members = &positions[range];
-        let Some(first) = members.first().and_then(|k| items[*k as usize].as_ref()) else { continue };
+    for (((.., window), range), determination) in drafts.into_iter().zip(determinations) {
+        let mut members = Cow::Borrowed(&positions[range]);
+        if !untaxed.is_empty() {
+            // A record with an item on an invoice that cannot be taxed is queued once, by its own line (a credit
+            // is not a record of its own), and its other item leaves this invoice too.
+            let mut kept = Vec::with_capacity(members.len());
+            for &k in members.iter() {
+                let Some(item) = items[k as usize].as_ref() else { continue };
+                match untaxed.get(&(item.kind, item.index)) {
+                    None => kept.push(k),
+                    Some(_) if item.line == LineKind::Credit => {}
+                    Some(finding) => {
+                        let contract = Some(&req.contracts[item.contract]);
+                        let subject =
+                            Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
+                        out.queue(subject, vec![finding.clone()]);
+                    }
+                }
+            }
+            members = Cow::Owned(kept);
+        }
+        let (Some(Ok(determination)), Some(first)) =
+            (determination, members.first().and_then(|k| items[*k as usize].as_ref()))
+        else {
+            continue;
+        };
         let contract = &req.contracts[first.contract];
         let key = invoice_key(grouping, contract, first, window);
-        let customer = customers.get(key.customer_id.as_str()).copied();
-        let determination = customer
-            .ok_or_else(|| {
-                Error::new(crate::Code::UnknownReference, format!("no customer has id `{}`", key.customer_id))
-            })
-            .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, &tax_table));
-        let determination = match determination {
-            Ok(d) => d,
-            Err(e) => {
-                let finding = Finding::new(Reason::from_error(&e), e.message.clone());
-                let members = members.iter().filter_map(|k| items[*k as usize].as_ref());
-                for item in members.filter(|i| i.line != LineKind::Credit) {
-                    let contract = Some(&req.contracts[item.contract]);
-                    let subject =
-                        Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
-                    out.queue(subject, vec![finding.clone()]);
-                }
-                continue;
-            }
-        };
         let mut invoice_number = String::with_capacity(req.numbering.prefix.len() + 20);
         invoice_number.push_str(&req.numbering.prefix);
         push_digits(&mut invoice_number, number, req.numbering.width);
@@ -518,7 +543,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let invoice = build_invoice(
             invoice_number,
             key,
-            members,
+            &members,
             &mut items,
             contract,
             determination,
