@@ -2,7 +2,7 @@
 //! totals pass the decimal range (each case panicked before).
 
 /// An invoice run over one T&M contract K1 (EUR, 100.00 an hour, USt 0 %) with `ledger`, `entries` and
-/// `milestones`, and `contracts` added: its error code, which it must give.
+/// `milestones`, and `contracts` added (one with the id K1 replaces it): its error code, which it must give.
 fn run_error(
     ledger: serde_json::Value,
     entries: serde_json::Value,
@@ -12,6 +12,7 @@ fn run_error(
     let mut all = vec![serde_json::json!({"id": "K1", "customer_id": "C", "currency": "EUR",
         "billing_type": "time_and_materials", "start": "2026-01-01", "rate_card_id": "RC",
         "billing_schedule": "monthly"})];
+    all.retain(|k| contracts.iter().all(|c| c["id"] != k["id"]));
     all.extend_from_slice(contracts);
     let request = serde_json::json!({"period": {"start": "2026-03-01", "end": "2026-03-31"},
         "as_of": "2026-04-01T09:00:00+02:00", "seller": {"country": "DE", "tax_ids": ["DE811907980"]},
@@ -64,14 +65,17 @@ fn ledger_sums_past_the_decimal_range_are_overflow_errors() {
     let ledger =
         json!([line("entry", "E1", "K1", "10", Some(big), false), line("entry", "E1", "K1", "-5", Some(big), true)]);
     assert_eq!(run_error(ledger, e1_v2(), none(), &[]), "arithmetic_overflow");
-    // K1's net invoiced less E1 version 1's open amount (the part its replacement credits): 5 × 10^28 − 7 ×
-    // 10^28 − 5 × 10^28 sums to −7 × 10^28, and less the 5 × 10^28 still open of E1 is −1.2 × 10^29.
+    // Room under K1's not-to-exceed of 1000.00, given back by E1 version 2 at its turn: K1's net invoiced is
+    // 5 × 10^28 − 7 × 10^28 − 5 × 10^28 = −7 × 10^28, so 7 × 10^28 + 1000.00 is left, and the 5 × 10^28 still open
+    // of E1 version 1 (the part its replacement credits) makes 1.2 × 10^29.
     let ledger = json!([
         line("entry", "E1", "K1", big, Some("8"), false),
         line("expense", "X1", "K1", "-70000000000000000000000000000", None, false),
         line("expense", "X2", "K1", &format!("-{big}"), None, false)
     ]);
-    assert_eq!(run_error(ledger, e1_v2(), none(), &[]), "arithmetic_overflow");
+    let capped = json!({"id": "K1", "customer_id": "C", "currency": "EUR", "billing_type": "time_and_materials",
+        "start": "2026-01-01", "rate_card_id": "RC", "billing_schedule": "monthly", "not_to_exceed": "1000.00"});
+    assert_eq!(run_error(ledger, e1_v2(), none(), &[capped]), "arithmetic_overflow");
 }
 
 #[test]

@@ -210,7 +210,7 @@ impl Operation for Eligibility {
 fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
     let master = r.inputs.master()?;
     let options = RateOptions { period_end: Some(r.period.end), ..r.inputs.options()? };
-    let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced };
+    let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced, released: &[] };
     eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
 }
 

@@ -7,9 +7,11 @@
 //! record that crosses the cap is split: the part up to the cap is billed,
 //! the rest is held with `cap_exceeded`; later records are held whole.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 
-use super::{Billable, ContractInvoiced, EntryAssessment, ExpenseAssessment, Finding, Held, Reason, Status};
+use super::{Billable, EntryAssessment, ExpenseAssessment, Finding, Held, Reason, RecordKind, Run, Status};
 use crate::error::Result;
 use crate::model::{Expense, TimesheetEntry};
 use crate::money::{RoundingMode, checked, overflow, round_to_scale};
@@ -46,8 +48,9 @@ pub(crate) fn apply(
     expenses: &[Expense],
     out_entries: &mut [EntryAssessment<'_>],
     out_expenses: &mut [ExpenseAssessment<'_>],
-    invoiced: &[ContractInvoiced],
+    run: &Run<'_>,
 ) -> Result<()> {
+    let (invoiced, released) = (run.invoiced, run.released);
     // (contract index) -> records passing every other check: (date, kind, id, position).
     let mut queue: IdMap<u32, Vec<(chrono::NaiveDate, u8, &str, usize)>> = IdMap::default();
     for (i, a) in out_entries.iter().enumerate() {
@@ -81,6 +84,36 @@ pub(crate) fn apply(
         let total = before.entry(row.contract_id.as_str()).or_default();
         *total = total.checked_add(row.amount).ok_or_else(|| overflow().at(format!("invoiced[{i}].amount")))?;
     }
+    // A changed record's older version stops counting once the record is billed (its credit reverses it), so only
+    // records that pass every other check give it back: at the record's own turn when it stays on its contract
+    // (the record then always bills at least that much), up front when it moved to a contract without a cap, and
+    // not at all when it moved to one with a cap, where it might be held whole and nothing be credited.
+    let mut at_turn: BTreeMap<(u8, usize), Decimal> = BTreeMap::new();
+    for r in released {
+        let (status, own) = match r.kind {
+            RecordKind::Entry => (
+                out_entries.get(r.index).map(|a| a.status),
+                resolved.get(r.index).and_then(|x| x.1).and_then(|p| master.projects[p as usize].contract),
+            ),
+            RecordKind::Expense => (
+                out_expenses.get(r.index).map(|a| a.status),
+                out_expenses
+                    .get(r.index)
+                    .and_then(|a| a.line.as_ref())
+                    .and_then(|l| master.contract_index(&l.contract_id)),
+            ),
+        };
+        let (Some(Status::Eligible), Some(own)) = (status, own) else { continue };
+        let own = master.contracts[own as usize].contract;
+        if own.id == r.contract_id {
+            let back = at_turn.entry((r.kind as u8, r.index)).or_default();
+            *back = checked::add(*back, r.amount)?;
+        } else if own.not_to_exceed.is_none()
+            && let Some(total) = before.get_mut(r.contract_id)
+        {
+            *total = checked::sub(*total, r.amount)?;
+        }
+    }
     // Each contract writes only its own records, so the map's order never shows.
     for (c, mut records) in queue {
         let contract = master.contracts[c as usize].contract;
@@ -89,6 +122,9 @@ pub(crate) fn apply(
         let mut left = cap.checked_sub(already).ok_or_else(overflow)?;
         records.sort_unstable();
         for (_, kind, _, i) in records {
+            if let Some(back) = at_turn.get(&(kind, i)) {
+                left = checked::add(left, *back)?;
+            }
             let (billable, held, status) = match kind {
                 0 => (&mut out_entries[i].billable, &mut out_entries[i].held, &mut out_entries[i].status),
                 _ => (&mut out_expenses[i].billable, &mut out_expenses[i].held, &mut out_expenses[i].status),

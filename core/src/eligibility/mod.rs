@@ -111,6 +111,21 @@ pub struct ContractInvoiced {
     pub amount: Decimal,
 }
 
+/// What billing a changed record gives back under a not-to-exceed: the open
+/// (billed, not yet credited) amount of its older version, which the record's
+/// credit reverses when, and only when, the record is billed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Released<'a> {
+    /// Entry or expense.
+    pub kind: RecordKind,
+    /// The record's position in the entries or expenses assessed.
+    pub index: usize,
+    /// The contract the older version was billed on.
+    pub contract_id: &'a str,
+    /// Its open amount, counted in `invoiced` for that contract.
+    pub amount: Decimal,
+}
+
 /// What an eligibility check reads besides master data and rating options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Run<'a> {
@@ -120,6 +135,9 @@ pub struct Run<'a> {
     pub ledger: &'a [LedgerRecord],
     /// Amounts invoiced before, per contract, for the not-to-exceed.
     pub invoiced: &'a [ContractInvoiced],
+    /// Changed records' older versions still billed: their amounts stop
+    /// counting toward the cap once the record is billed (see [`Released`]).
+    pub released: &'a [Released<'a>],
 }
 
 /// Where a record ends in this run.
@@ -334,7 +352,7 @@ pub fn assess<'a>(
     });
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =
         expenses.iter().map(|x| checks::expense(master, x, &ledger, &run.period, options)).collect();
-    cap::apply(master, entries, &resolved, expenses, &mut out_entries, &mut out_expenses, run.invoiced)?;
+    cap::apply(master, entries, &resolved, expenses, &mut out_entries, &mut out_expenses, run)?;
 
     let mut counts = Counts { entries: entries.len(), expenses: expenses.len(), ..Counts::default() };
     let statuses = out_entries.iter().map(|e| e.status).chain(out_expenses.iter().map(|x| x.status));
@@ -455,7 +473,7 @@ mod tests {
                 .unwrap();
         let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
         let invoiced = [ContractInvoiced { contract_id: "k-cap".into(), amount: "250.00".parse().unwrap() }];
-        f(&master, &Run { period, ledger: &[], invoiced: &invoiced })
+        f(&master, &Run { period, ledger: &[], invoiced: &invoiced, released: &[] })
     }
 
     fn assess_all(entries: &[TimesheetEntry]) -> Summary {

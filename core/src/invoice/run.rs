@@ -17,10 +17,10 @@ use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::windows::{Period, clipped_window, window_of, windows};
-use crate::eligibility::{self, Finding, Reason, Run, Status};
+use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
-use crate::money::{FxTable, checked, round_to_scale};
+use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
 use crate::tax::{self, TaxTable};
 
@@ -197,25 +197,30 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         Cow::Owned(expense_index.iter().map(|i| req.expenses[*i].clone()).collect())
     };
 
-    // 2. Eligibility and rating. What a changed record will credit no longer counts toward its contract's cap.
+    // 2. Eligibility and rating. What a changed record will credit stops counting toward the cap once it is billed.
     let records = ledger.records();
-    let mut invoiced = LedgerIndex::invoiced(&req.ledger)?;
-    let replaced = entries
-        .iter()
-        .map(|e| (SourceKind::Entry, e.id.as_str(), e.version))
-        .chain(expenses.iter().map(|x| (SourceKind::Expense, x.id.as_str(), x.version)));
-    for (kind, id, version) in replaced {
-        for (other, open) in ledger.open_versions(kind, id, version)?.into_iter().filter(|(o, _)| o.version < version) {
-            if let Some(row) = invoiced.iter_mut().find(|r| r.contract_id == other.contract_id) {
-                row.amount = checked::sub(row.amount, open)?;
-            }
+    let invoiced = LedgerIndex::invoiced(&req.ledger)?;
+    let replaced = (entries.iter().enumerate())
+        .map(|(k, e)| (RecordKind::Entry, SourceKind::Entry, k, e.id.as_str(), e.version))
+        .chain(
+            expenses
+                .iter()
+                .enumerate()
+                .map(|(k, x)| (RecordKind::Expense, SourceKind::Expense, k, x.id.as_str(), x.version)),
+        );
+    let mut released = Vec::new();
+    for (kind, source, index, id, version) in replaced {
+        for (other, amount) in
+            ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version < version)
+        {
+            released.push(Released { kind, index, contract_id: other.contract_id.as_str(), amount });
         }
     }
     let eligibility_period = match req.policy.before_period {
         BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
     };
-    let run = Run { period: eligibility_period, ledger: &records, invoiced: &invoiced };
+    let run = Run { period: eligibility_period, ledger: &records, invoiced: &invoiced, released: &released };
     // The rated lines borrow their ids from the request; when duplicates made a copy of the input, from the copy,
     // which does not outlive the run, so then they are copied out (rare: duplicates are bad input).
     let assessment = match (&entries, &expenses) {
