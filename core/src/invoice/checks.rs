@@ -7,7 +7,7 @@ use super::ledger::{LedgerLine, SourceKind};
 use super::request::InvoiceRunRequest;
 use crate::eligibility::{Finding, Reason};
 use crate::error::{Code, Error, Result};
-use crate::model::{BillingType, Contract};
+use crate::model::{BillingType, Contract, Milestone};
 use crate::rates::IdMap;
 
 /// A retainer bills its terms each window: without them it would bill nothing and say nothing, and a negative
@@ -28,6 +28,17 @@ pub(super) fn check_retainers(contracts: &[Contract]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A milestone's amount is what it bills: a negative one would bill a credit in silence. `validate` reports it too.
+pub(super) fn check_milestones(milestones: &[Milestone]) -> Result<()> {
+    match milestones.iter().position(|m| m.amount < Decimal::ZERO) {
+        Some(i) => {
+            let message = format!("milestone amount {} must not be negative", milestones[i].amount);
+            Err(Error::new(Code::InvalidValue, message).at(format!("milestones[{i}].amount")))
+        }
+        None => Ok(()),
+    }
 }
 
 /// The finding of a record older than a version already invoiced: a source sending stale data does not rewrite the

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
-use super::checks::{check_ledger_rows, check_numbering, check_retainers, superseded_by_invoiced};
+use super::checks::{check_ledger_rows, check_milestones, check_numbering, check_retainers, superseded_by_invoiced};
 use super::credit::{Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
@@ -143,6 +143,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         rate_cards: &req.rate_cards,
     })?;
     check_retainers(&req.contracts)?;
+    check_milestones(&req.milestones)?;
     check_numbering(req)?;
     check_ledger_rows(&req.ledger)?;
     let customers: BTreeMap<&str, &Customer> = req.customers.iter().map(|c| (c.id.as_str(), c)).collect();
