@@ -86,8 +86,9 @@ pub(crate) fn apply(
     }
     // A changed record's older version stops counting once the record is billed (its credit reverses it), so only
     // records that pass every other check give it back: at the record's own turn when it stays on its contract
-    // (the record then always bills at least that much), up front when it moved to a contract without a cap, and
-    // not at all when it moved to one with a cap, where it might be held whole and nothing be credited.
+    // (so the room is the record's first, and no record before it in the order spends it), up front when it moved
+    // to a contract without a cap, and not at all when it moved to one with a cap, where it might be held whole
+    // and nothing be credited.
     let mut at_turn: BTreeMap<(u8, usize), Decimal> = BTreeMap::new();
     for r in released {
         let (status, own) = match r.kind {
