@@ -296,7 +296,7 @@ pub fn demand_change(
     for a in allocations.iter().filter(|a| a.opportunity_id.as_deref() == Some(opp.id.as_str())) {
         let action = match (a.status, to) {
             (AllocationStatus::Released, _) => None,
-            (AllocationStatus::Tentative, DemandState::Committed) => Some(ChangeAction::Commit),
+            (AllocationStatus::Tentative, DemandState::Committed) if from != to => Some(ChangeAction::Commit),
             (AllocationStatus::Committed, DemandState::Tentative) if from == DemandState::Committed => {
                 Some(ChangeAction::MakeTentative)
             }
