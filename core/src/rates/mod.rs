@@ -51,7 +51,7 @@ pub use overtime::{Holidays, HourBlock, Premium, allocate_week, iso_week};
 pub(crate) use master::{IdHasher, IdMap, unique_ids};
 
 use crate::error::{Code, Error, Result};
-use crate::model::{Contract, FxDate, RateUnit, TimesheetEntry};
+use crate::model::{ApprovalStatus, Contract, FxDate, RateUnit, TimesheetEntry};
 use crate::money::{Currency, FxPolicy, FxTable, Money, convert, overflow, round_to_scale};
 use matching::{CandidateSpec, Subject};
 
@@ -339,8 +339,15 @@ fn premiums(
     let mut keyed: Vec<u128> = Vec::with_capacity(early.len());
     for (k, (i, p)) in at.iter().zip(early).enumerate() {
         if let Ok(p) = p
-            && master.contracts[p.contract as usize].contract.overtime.is_some()
+            && let Some(policy) = &master.contracts[p.contract as usize].contract.overtime
         {
+            // A rejected entry was sent back (it returns as a new version), so it does not push others into
+            // overtime, as it does not count toward the worker's 24-hour day in eligibility: it is split alone.
+            if entries[*i].status == ApprovalStatus::Rejected {
+                out[k] = allocate_week(policy, &options.holidays, &[(entries[*i].date, p.hours.billable)])
+                    .map(|mut split| split.pop().unwrap_or_default());
+                continue;
+            }
             let who = (u128::from(p.worker) << 32) | u128::from(p.contract);
             keyed.push((who << 64) | (day(entries[*i].date) << 32) | k as u128);
         }
