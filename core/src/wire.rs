@@ -86,16 +86,38 @@ pub fn parse_decimal(text: &str) -> Result<Decimal> {
     if !well_formed {
         return Err(Error::new(Code::InvalidDecimal, format!("`{text}` is not a decimal number")));
     }
-    let parsed = match exponent {
-        Some(_) => Decimal::from_scientific(&lower),
-        None => Decimal::from_str_exact(&lower),
-    };
-    parsed.map(Decimal::normalize_negative_zero).map_err(|_| {
+    let out_of_range = || {
         Error::new(
             Code::AmountOutOfRange,
             format!("`{text}` does not fit a 96-bit decimal (at most 28 significant digits)"),
         )
-    })
+    };
+    let exact = Decimal::from_str_exact(mantissa).map_err(|_| out_of_range())?;
+    let parsed = match exponent {
+        // `Decimal::from_scientific` reads the mantissa with the rounding parser; this keeps every digit or refuses.
+        Some(e) => with_exponent(exact, e.parse().map_err(|_| out_of_range())?).ok_or_else(out_of_range)?,
+        None => exact,
+    };
+    Ok(parsed.normalize_negative_zero())
+}
+
+/// `value × 10^exponent`, exactly, or `None` when that leaves the decimal range (past 28 places once trailing zeros
+/// are dropped, or past 96 bits).
+fn with_exponent(value: Decimal, exponent: i32) -> Option<Decimal> {
+    let mut mantissa = value.mantissa();
+    let mut scale = i64::from(value.scale()) - i64::from(exponent);
+    if mantissa == 0 {
+        scale = scale.clamp(0, 28);
+    }
+    while scale > 28 && mantissa % 10 == 0 && mantissa != 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    if scale < 0 {
+        mantissa = mantissa.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?;
+        scale = 0;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 trait NormalizeZero {
@@ -547,6 +569,23 @@ mod tests {
         assert_eq!(parse_decimal(forty).unwrap_err().code, Code::AmountOutOfRange);
         // A fraction that would need rounding to fit is refused, not rounded.
         assert_eq!(parse_decimal("0.12345678901234567890123456789012").unwrap_err().code, Code::AmountOutOfRange);
+        // The same with an exponent: refused too (it was read by the rounding parser, as 0.1234567890123456789012345679).
+        for rounded in ["0.12345678901234567890123456789012e0", "1.00000000000000000000000000001e0", "1e-29", "8e28"] {
+            assert_eq!(parse_decimal(rounded).unwrap_err().code, Code::AmountOutOfRange, "{rounded:?}");
+        }
+        // An exponent moves the point exactly: 1.5 × 10^2 = 150, 1.50 × 10^1 = 15.0, 25 × 10^-3 = 0.025; trailing
+        // zeros give way to fit 28 places (1.000 × 10^-28 = 1 × 10^-28), and 0 at any exponent is 0.
+        let cases = [
+            ("1.5e2", "150"),
+            ("1.50E+1", "15.0"),
+            ("25e-3", "0.025"),
+            ("1.000e-28", "0.0000000000000000000000000001"),
+        ];
+        for (text, value) in cases {
+            assert_eq!(parse_decimal(text).unwrap().to_string(), value, "{text:?}");
+        }
+        assert!(parse_decimal("0e-50").unwrap().is_zero());
+        assert_eq!(parse_decimal("7.9228162514264337593543950335e28").unwrap(), Decimal::MAX);
     }
 
     #[test]
