@@ -496,7 +496,8 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
                 format!("{p}.hours"),
                 format!("hours {} must be above 0 and at most 24", e.hours),
             );
-        } else {
+        } else if e.status != ApprovalStatus::Rejected {
+            // A rejected entry was sent back: it does not count toward the day (docs/eligibility.md).
             let total = worker_day.entry((e.worker_id.as_str(), e.date)).or_default();
             let before = *total;
             *total += e.hours;

@@ -58,7 +58,8 @@ impl Sums {
 }
 
 /// The checks `validate`, rate application and eligibility make of the same entries, before any is
-/// counted: ids unique, hours in 0 < hours <= 24 (rate), each worker-day at most 24 hours (eligibility).
+/// counted: ids unique, hours in 0 < hours <= 24 (rate), each worker-day at most 24 hours, rejected entries
+/// left out (eligibility).
 fn check_entries(entries: &[TimesheetEntry]) -> Result<()> {
     crate::rates::unique_ids("entries", entries.iter().map(|e| e.id.as_str()))?;
     let mut worker_day: BTreeMap<(&str, NaiveDate), Decimal> = BTreeMap::new();
@@ -66,6 +67,9 @@ fn check_entries(entries: &[TimesheetEntry]) -> Result<()> {
         let bad = |message: String| Err(Error::new(Code::InvalidHours, message).at(format!("entries[{i}].hours")));
         if !crate::rates::hours_in_day(e.hours) {
             return bad(format!("hours {} must be above 0 and at most 24", e.hours));
+        }
+        if e.status == ApprovalStatus::Rejected {
+            continue; // sent back: not part of the worker's day, as in eligibility
         }
         let total = worker_day.entry((e.worker_id.as_str(), e.date)).or_default();
         // Each term is at most 24, so the sum stays far inside the decimal range.
