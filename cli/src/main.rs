@@ -41,6 +41,7 @@ Exit codes:
   1  the request was refused: an error document {\"api_version\", \"error\": {code, message, path}} is on stderr
   2  usage error (unknown flag, missing argument)
   3  the request could not be read (missing file, not UTF-8): an error document with code `input_unreadable` is on stderr
+  4  the response could not be written (disk full, ...): an error document with code `output_unwritable` is on stderr
 
 Example:
   echo '{\"amount\": \"10.005\", \"currency\": \"USD\", \"mode\": \"half_even\"}' | billable round";
@@ -66,10 +67,7 @@ fn main() -> ExitCode {
     if cli.operation == "demo" {
         return match demo::run() {
             Ok(d) if cli.json => emit(billable::wire::to_json(&d.march), cli.pretty),
-            Ok(d) => {
-                print!("{}", demo::summary(&d));
-                ExitCode::SUCCESS
-            }
+            Ok(d) => write_out(&demo::summary(&d), ""),
             Err(e) => {
                 eprintln!("{}", api::error_document(&e));
                 ExitCode::from(1)
@@ -77,8 +75,8 @@ fn main() -> ExitCode {
         };
     }
     if cli.operation == "operations" {
-        println!("{}", serde_json::json!({ "api_version": api::API_VERSION, "operations": OPERATIONS }));
-        return ExitCode::SUCCESS;
+        let doc = serde_json::json!({ "api_version": api::API_VERSION, "operations": OPERATIONS });
+        return write_out(&doc.to_string(), "\n");
     }
     let request = match read_request(cli.file.as_deref()) {
         Ok(text) => text,
@@ -113,15 +111,32 @@ fn large_input_spinner(bytes: usize) -> Option<indicatif::ProgressBar> {
 
 fn emit(result: Result<String, Error>, pretty_print: bool) -> ExitCode {
     match result.and_then(|out| if pretty_print { pretty(&out) } else { Ok(out) }) {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = writeln!(stdout, "{out}");
-            ExitCode::SUCCESS
-        }
+        Ok(out) => write_out(&out, "\n"),
         Err(e) => {
             eprintln!("{}", api::error_document(&e));
             ExitCode::from(1)
+        }
+    }
+}
+
+/// `text` and `end` on stdout. A closed pipe (`| head`) is the reader's choice and ends quietly with success; any
+/// other failure (a full disk) loses the response, so it is exit 4 with an error document on stderr.
+fn write_out(text: &str, end: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.write_all(end.as_bytes()))
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let doc = serde_json::json!({
+                "api_version": api::API_VERSION,
+                "error": { "code": "output_unwritable", "message": format!("the response could not be written: {e}"), "path": "" }
+            });
+            eprintln!("{doc}");
+            ExitCode::from(4)
         }
     }
 }

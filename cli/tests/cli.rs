@@ -83,6 +83,28 @@ fn unknown_operation_unreadable_input_and_usage() {
 }
 
 #[test]
+fn a_response_that_cannot_be_written_is_exit_4_not_success() {
+    // /dev/full refuses every write (ENOSPC): the response is lost, so the exit code must say so, for the
+    // summary of `demo` and the list of `operations` too (they panicked with exit 101).
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    for (args, stdin) in
+        [(&["round"][..], r#"{"amount": "1.005", "currency": "USD"}"#), (&["demo"][..], ""), (&["operations"][..], "")]
+    {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_billable"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(error_of(&out).0, "output_unwritable", "{args:?}");
+    }
+}
+
+#[test]
 fn operation_names_accept_dashes() {
     let out = run(&["operations"], "");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
