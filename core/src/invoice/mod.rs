@@ -15,6 +15,7 @@ mod document;
 mod ledger;
 mod request;
 mod run;
+mod taxing;
 mod windows;
 
 pub use document::{

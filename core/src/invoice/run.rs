@@ -16,13 +16,14 @@ use super::credit::{Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
+use super::taxing;
 use super::windows::{Period, clipped_window, window_of, windows};
 use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
-use crate::tax::{self, TaxTable};
+use crate::tax::TaxTable;
 
 /// Where an input record ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -484,55 +485,16 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     drafts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
 
-    // 6. Tax, totals, numbers. Tax is determined for every invoice first: a record whose credit and new line fall
-    // on two invoices is billed only when both can be taxed (docs/invoice.md step 3), never one half of the pair.
-    let mut determinations = Vec::with_capacity(drafts.len());
-    let mut untaxed: BTreeMap<(SourceKind, usize), Finding> = BTreeMap::new();
-    for (_, range) in &drafts {
-        let members = &positions[range.clone()];
-        let first = members.first().and_then(|k| items[*k as usize].as_ref());
-        let determination = first.map(|first| {
-            let customer_id = &req.contracts[first.contract].customer_id;
-            customers
-                .get(customer_id.as_str())
-                .copied()
-                .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
-                .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, &tax_table))
-        });
-        if let Some(Err(e)) = &determination {
-            let finding = Finding::new(Reason::from_error(e), e.message.clone());
-            for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
-                untaxed.insert((item.kind, item.index), finding.clone());
-            }
-        }
-        determinations.push(determination);
-    }
+    // 6. Tax, totals, numbers: tax for every invoice first, so that a changed record is billed whole or not at all.
+    let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
+    let (determinations, untaxed) = taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table);
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
     let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
     new_ledger.extend_from_slice(&req.ledger);
     for (((.., window), range), determination) in drafts.into_iter().zip(determinations) {
-        let mut members = Cow::Borrowed(&positions[range]);
-        if !untaxed.is_empty() {
-            // A record with an item on an invoice that cannot be taxed is queued once, by its own line (a credit
-            // is not a record of its own), and its other item leaves this invoice too.
-            let mut kept = Vec::with_capacity(members.len());
-            for &k in members.iter() {
-                let Some(item) = items[k as usize].as_ref() else { continue };
-                match untaxed.get(&(item.kind, item.index)) {
-                    None => kept.push(k),
-                    Some(_) if item.line == LineKind::Credit => {}
-                    Some(finding) => {
-                        let contract = Some(&req.contracts[item.contract]);
-                        let subject =
-                            Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
-                        out.queue(subject, vec![finding.clone()]);
-                    }
-                }
-            }
-            members = Cow::Owned(kept);
-        }
+        let members = untaxed.keep(&positions[range], &items, req, &mut out);
         let (Some(Ok(determination)), Some(first)) =
             (determination, members.first().and_then(|k| items[*k as usize].as_ref()))
         else {

@@ -1,0 +1,85 @@
+//! Step 6's first half: tax determined for every draft invoice before any is
+//! issued, so that a record whose credit and new line fall on two invoices is
+//! billed only when both can be taxed (docs/invoice.md step 3), never one half
+//! of the pair.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::accounts::{Accounts, Subject};
+use super::document::LineKind;
+use super::ledger::SourceKind;
+use super::request::InvoiceRunRequest;
+use super::run::Item;
+use crate::eligibility::{Finding, Reason};
+use crate::error::{Code, Error, Result};
+use crate::model::Customer;
+use crate::tax::{self, Determination, TaxTable};
+
+/// The records with an item on an invoice whose tax cannot be determined, with that invoice's finding.
+#[derive(Default)]
+pub(super) struct Untaxed(BTreeMap<(SourceKind, usize), Finding>);
+
+/// Each draft's determination (`None` for a draft with no item left), and the records they leave untaxed.
+pub(super) fn determine<'m>(
+    drafts: impl Iterator<Item = &'m [u32]>,
+    items: &[Option<Item<'_>>],
+    req: &InvoiceRunRequest,
+    customers: &BTreeMap<&str, &Customer>,
+    invoice_date: NaiveDate,
+    tax_table: &TaxTable,
+) -> (Vec<Option<Result<Determination>>>, Untaxed) {
+    let mut untaxed = Untaxed::default();
+    let determinations = drafts
+        .map(|members| {
+            let first = members.first().and_then(|k| items[*k as usize].as_ref())?;
+            let customer_id = &req.contracts[first.contract].customer_id;
+            let determination = customers
+                .get(customer_id.as_str())
+                .copied()
+                .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
+                .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, tax_table));
+            if let Err(e) = &determination {
+                let finding = Finding::new(Reason::from_error(e), e.message.clone());
+                for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
+                    untaxed.0.insert((item.kind, item.index), finding.clone());
+                }
+            }
+            Some(determination)
+        })
+        .collect();
+    (determinations, untaxed)
+}
+
+impl Untaxed {
+    /// The draft's members that can still be billed. A record with an item on an invoice that cannot be taxed is
+    /// queued once, by its own line (a credit is not a record of its own), and its other item leaves this invoice.
+    pub(super) fn keep<'m>(
+        &self,
+        members: &'m [u32],
+        items: &[Option<Item<'_>>],
+        req: &InvoiceRunRequest,
+        out: &mut Accounts,
+    ) -> Cow<'m, [u32]> {
+        if self.0.is_empty() {
+            return Cow::Borrowed(members);
+        }
+        let mut kept = Vec::with_capacity(members.len());
+        for &k in members {
+            let Some(item) = items[k as usize].as_ref() else { continue };
+            match self.0.get(&(item.kind, item.index)) {
+                None => kept.push(k),
+                Some(_) if item.line == LineKind::Credit => {}
+                Some(finding) => {
+                    let contract = Some(&req.contracts[item.contract]);
+                    let subject =
+                        Subject::new(item.kind, item.index, item.id.as_ref(), item.version, item.date, contract);
+                    out.queue(subject, vec![finding.clone()]);
+                }
+            }
+        }
+        Cow::Owned(kept)
+    }
+}
