@@ -21,6 +21,7 @@ import billable
 from billable import _native
 
 CASES = [pytest.param(case, id=case.id) for case in cases()]
+DICT_CASES = [pytest.param(case, id=case.id) for case in cases() if case.request is not None]
 UTC = datetime.timezone.utc
 
 
@@ -35,7 +36,7 @@ def outcome(run: Any) -> tuple[str, Any]:
         return "error", (type(err), err.code, err.message, err.path, err.details)
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", DICT_CASES)
 def test_every_vector_answers_directly_as_the_reference_does(case: Case) -> None:
     reference = outcome(lambda: _native._call_reference(case.operation, case.request))
     direct = outcome(lambda: _native._call_direct(case.operation, case.request))

@@ -26,8 +26,9 @@ class Case:
 
     id: str
     operation: str
-    request: dict[str, Any]
-    """The request as a careful Python caller holds it: JSON numbers with a fraction as ``Decimal``."""
+    request: dict[str, Any] | None
+    """The request as a careful Python caller holds it: JSON numbers with a fraction as ``Decimal``.
+    ``None`` for a case given only as text (``request_text``: a key twice in one object, which no dict holds)."""
     request_json: str
     """The request as compact JSON text with every number's text unchanged (what the Rust runner sends)."""
     expect: dict[str, Any]
@@ -35,6 +36,7 @@ class Case:
 
 
 def cases() -> Iterator[Case]:
+    """Every case; one given only as ``request_text`` has no dict form (``request`` is ``None``)."""
     files = sorted(ROOT.rglob("*.json"))
     assert files, f"no vectors under {ROOT}"
     for file in files:
@@ -45,8 +47,8 @@ def cases() -> Iterator[Case]:
             yield Case(
                 id=f"{file.relative_to(ROOT).as_posix()}::{case.get('name', i)}",
                 operation=case["operation"],
-                request=case["request"],
-                request_json=compact(raw_case["request"]),
+                request=case.get("request"),
+                request_json=raw_case["request_text"] if "request_text" in raw_case else compact(raw_case["request"]),
                 expect=case["expect"],
                 source=case.get("source", ""),
             )

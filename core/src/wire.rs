@@ -15,7 +15,9 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Code, Error, Result};
 
+mod unique;
 mod write;
+pub(crate) use unique::{Repeated, read_checked};
 pub(crate) use write::{date_text, write_date, write_decimal, write_opt_date, write_opt_decimal};
 
 /// The key serde_json uses to hand an arbitrary-precision number to a visitor.
@@ -434,7 +436,11 @@ where
     // Through a `Value` first: serde hands a flattened member a buffer in which an arbitrary-precision number
     // is a map, and a struct whose fields all have defaults would read `"overtime": 1.5` from it as an empty
     // policy. A `Value` holds the number as a number, which a struct refuses (`invalid_type`).
-    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    // Read with its keys checked: a `Value` would keep the last of two equal keys in silence.
+    let (value, repeated) = read_checked(deserializer)?;
+    if let Some(Repeated { object, key }) = repeated {
+        return Err(D::Error::custom(format!("{INNER_PATH}{object}\u{1}duplicate field `{key}`")));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -493,6 +499,10 @@ fn classify(err: &serde_json::Error, path: String) -> Error {
         C::Data => {
             if let Some((code, rest)) = message.split_once(": ").and_then(|(c, r)| Code::parse(c).map(|c| (c, r))) {
                 return Error::new(code, rest).at(path);
+            }
+            if let Some(field) = message.strip_prefix("duplicate field `").and_then(|m| m.strip_suffix('`')) {
+                let full = crate::error::join_path(&path, field);
+                return Error::new(Code::InvalidValue, unique::twice(field)).at(full);
             }
             if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
                 let full = crate::error::join_path(&path, field);

@@ -2,7 +2,8 @@
 //! document form. The Python, Node and Swift suites read the same files.
 //!
 //! A vector file holds `{"cases": [...]}`; each case has `name`, `operation`,
-//! `source` (where the expected value comes from), `request`, and `expect`
+//! `source` (where the expected value comes from), `request` (or `request_text`,
+//! the request's exact JSON text, for what an object cannot hold), and `expect`
 //! holding either `response` (matched as a subset: every key given must be
 //! present and equal, arrays must have the same length) or `error` (`code`,
 //! and `path` when given).
@@ -65,7 +66,11 @@ fn shared_vectors() {
                 "{name}: every case says where its numbers come from"
             );
             let op = case["operation"].as_str().expect("operation");
-            let request = serde_json::to_string(&case["request"]).unwrap();
+            // `request_text`: the request as exact text, for what an object cannot hold (a key twice).
+            let request = match case["request_text"].as_str() {
+                Some(text) => text.to_string(),
+                None => serde_json::to_string(&case["request"]).unwrap(),
+            };
             let result = billable::api::call_json(op, &request);
             let outcome = match (&case["expect"]["response"], &case["expect"]["error"], result) {
                 (Value::Null, Value::Null, _) => Err("expect has neither response nor error".to_string()),

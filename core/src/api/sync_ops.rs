@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::{ApiVersion, Operation};
 use crate::error::{Code, Error, Result};
-use crate::sync::{self, Applied, CloudEvent, SeenLedger, SyncPolicy, SyncRecord};
+use crate::sync::{self, Applied, CloudEvent, EventDocument, SeenLedger, SyncPolicy, SyncRecord};
 use crate::wire;
 
 /// Apply a batch of CloudEvents to records.
@@ -25,9 +24,10 @@ pub struct ApplyEventsRequest {
     #[serde(default)]
     pub seen: SeenLedger,
     /// CloudEvents 1.0 documents, applied in order. Each is read on its own: a malformed one
-    /// gets an `invalid` outcome and the others still apply.
+    /// (a key twice in one of its objects included) gets an `invalid` outcome and the others
+    /// still apply.
     #[schemars(with = "Vec<CloudEvent>")]
-    pub events: Vec<Value>,
+    pub events: Vec<EventDocument>,
     /// Retention of the seen ledger, approvers, transient reason codes.
     #[serde(default)]
     pub policy: SyncPolicy,
@@ -52,7 +52,7 @@ impl Operation for ApplyEvents {
     type Response = ApplyEventsResponse;
 
     fn run(r: ApplyEventsRequest) -> Result<ApplyEventsResponse> {
-        let applied = sync::apply_events(r.records, r.seen, r.events, &r.policy)?;
+        let applied = sync::apply_event_documents(r.records, r.seen, r.events, &r.policy)?;
         Ok(ApplyEventsResponse { api_version: ApiVersion, applied })
     }
 }

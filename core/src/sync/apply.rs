@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::audit::HistoryEntry;
@@ -20,6 +20,7 @@ use super::outcome::EventOutcome;
 use super::scan::{ScannedEvent, Scanner};
 use crate::error::{Code, Error, Result};
 use crate::model::Worker;
+use crate::wire;
 
 /// A finance-impacting record as the sync-state machine keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -149,6 +150,46 @@ pub fn apply_events(
     Ok(engine.finish(outcomes))
 }
 
+/// [`apply_events`] over the events of a request document as they were read: an event that
+/// could not be read as one (a key twice in one of its objects) gets its `invalid` outcome.
+pub(crate) fn apply_event_documents(
+    records: Vec<SyncRecord>,
+    seen: SeenLedger,
+    events: Vec<EventDocument>,
+    policy: &SyncPolicy,
+) -> Result<Applied> {
+    let mut engine = Engine::new(records, seen, policy, events.len())?;
+    let mut outcomes = Vec::with_capacity(events.len());
+    for (index, event) in events.into_iter().enumerate() {
+        outcomes.push(match event.0 {
+            Ok(value) => engine.apply_value(index, value),
+            Err(error) => invalid(index, error),
+        });
+    }
+    Ok(engine.finish(outcomes))
+}
+
+/// One event of an `apply_events` request document as it was read: the event, or why it
+/// cannot be one. A key that appears twice in one of the event's objects makes it
+/// unreadable (`invalid_value` at that key): `Value` would keep the last copy, and another
+/// system reading the same text might keep the first. Reads from any JSON value; a
+/// `serde_json::Value` converts into it.
+#[derive(Debug, Clone)]
+pub struct EventDocument(Result<Value>);
+
+impl From<Value> for EventDocument {
+    fn from(value: Value) -> Self {
+        EventDocument(Ok(value))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventDocument {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let (value, repeated) = wire::read_checked(d)?;
+        Ok(EventDocument(repeated.map_or(Ok(value), |r| Err(r.error()))))
+    }
+}
+
 /// [`apply_events`] over the events' JSON texts: the same outcomes, records, ledger and
 /// hashes as `apply_events` on the parsed documents, without building a
 /// `serde_json::Value` per event (the faster entry point for a caller that holds text).
@@ -181,6 +222,14 @@ pub fn apply_event_texts<'t>(
     apply_texts(records, seen, &mut events.into_iter(), policy)
 }
 
+/// An event's text read as a document, its keys checked.
+fn read_text(text: &str) -> serde_json::Result<EventDocument> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let document = EventDocument::deserialize(&mut de)?;
+    de.end()?;
+    Ok(document)
+}
+
 /// [`apply_event_texts`], compiled once in this crate.
 fn apply_texts(
     records: Vec<SyncRecord>,
@@ -197,8 +246,9 @@ fn apply_texts(
                 let checked = check(specversion, &event).map(|(kind, action)| (event, kind, action));
                 engine.apply(index, fingerprint, checked)
             }
-            None => match serde_json::from_str::<Value>(text) {
-                Ok(value) => engine.apply_value(index, value),
+            None => match read_text(text) {
+                Ok(EventDocument(Ok(value))) => engine.apply_value(index, value),
+                Ok(EventDocument(Err(error))) => invalid(index, error),
                 Err(e) => invalid(index, Error::new(Code::InvalidJson, format!("the event is not JSON: {e}"))),
             },
         };

@@ -25,7 +25,10 @@ mod scan;
 mod text;
 mod webhook;
 
-pub use apply::{Applied, DEFAULT_RETENTION_SECONDS, SyncPolicy, SyncRecord, apply_event_texts, apply_events};
+pub(crate) use apply::apply_event_documents;
+pub use apply::{
+    Applied, DEFAULT_RETENTION_SECONDS, EventDocument, SyncPolicy, SyncRecord, apply_event_texts, apply_events,
+};
 pub use audit::{HistoryEntry, anchor_hash, verify_history};
 pub use digest::Digest;
 pub use events::{

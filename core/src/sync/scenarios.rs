@@ -310,6 +310,35 @@ fn expense_events_do_not_apply_to_timesheets() {
 }
 
 #[test]
+fn an_event_text_with_a_key_twice_is_invalid_at_that_key() {
+    // The fast reader refuses a repeated key and hands the text on; the general reader then
+    // refuses it too, where a `Value` would have kept `e9` and applied the event.
+    let texts = [
+        r#"{"specversion":"1.0","id":"e1","id":"e9","source":"psa","type":"timesheet.submitted","subject":"r",
+            "time":"2026-03-02T09:00:00+01:00","data":{"worker_id":"w1","project_id":"p1"}}"#,
+        r#"{"specversion":"1.0","id":"e2","source":"psa","type":"timesheet.submitted","subject":"s",
+            "time":"2026-03-02T09:00:00+01:00","data":{"worker_id":"w1","worker_id":"w2","project_id":"p1"}}"#,
+    ];
+    let out = super::apply_event_texts(vec![], SeenLedger::default(), texts, &policy()).unwrap();
+    let paths: Vec<_> = out
+        .outcomes
+        .iter()
+        .map(|o| match &o.outcome {
+            Outcome::Invalid { error } => (error.code, error.path.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (crate::Code::InvalidValue, "events[0].id".into()),
+            (crate::Code::InvalidValue, "events[1].data.worker_id".into())
+        ]
+    );
+    assert!(out.records.is_empty() && out.seen.entries.is_empty());
+}
+
+#[test]
 fn duplicate_keys_in_the_input_are_errors_of_the_call() {
     let out = run(vec![submit("e1", "r", 0)]);
     let twice = vec![out.records[0].clone(), out.records[0].clone()];
