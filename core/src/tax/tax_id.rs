@@ -167,6 +167,11 @@ pub fn validate_tax_id(tax_id: &str, country: Option<&str>) -> TaxIdCheck {
         return invalid(TaxIdReason::Missing, hinted, None);
     }
     let written = text.get(..2).filter(|p| p.bytes().all(|b| b.is_ascii_uppercase())).and_then(by_prefix);
+    // Every scheme's numbers are ASCII letters and digits, and the country checks read them at
+    // byte positions: a letter such as `Ä` is a bad format here, before any check slices it.
+    if !text.is_ascii() {
+        return invalid(TaxIdReason::BadFormat, hinted.or(written), Some(text.clone()));
+    }
     let (scheme, body) = match (hinted, written) {
         (None, Some(w)) => (w, &text[2..]),
         (Some(h), Some(w)) if h.country == w.country => (w, &text[2..]),
@@ -229,6 +234,24 @@ mod tests {
         assert_eq!(check("CHE-107.787.577 IVA", None), (true, Some("CHE107787577IVA".into()), None));
         assert_eq!(check("107.787.577", Some("CH")), (true, Some("CHE107787577".into()), None));
         assert_eq!(check("NO 995 525 828 MVA", None), (true, Some("NO995525828MVA".into()), None));
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_is_a_bad_format_for_every_country() {
+        // Each of these once cut a two-byte `Ä` in a byte slice (es [1..8], fr [2..], ie [..7],
+        // cy split_at(8)) and panicked.
+        for (id, country) in [("ESÄ1234567", None), ("FR1Ä23456789", None), ("CY1234567Ä", None), ("IE123456Ä", None)]
+        {
+            assert_eq!(check(id, country).2, Some(TaxIdReason::BadFormat), "{id}");
+        }
+        for scheme in SCHEMES {
+            for body in ["Ä1234567", "1234567Ä", "12Ä345678", "ÄÄÄÄÄÄÄÄÄÄÄÄ"] {
+                let c = validate_tax_id(body, Some(scheme.country));
+                assert_eq!((c.valid, c.reason), (false, Some(TaxIdReason::BadFormat)), "{} {body}", scheme.country);
+                let prefixed = format!("{}{body}", scheme.prefix);
+                assert_eq!(validate_tax_id(&prefixed, None).reason, Some(TaxIdReason::BadFormat), "{prefixed}");
+            }
+        }
     }
 
     #[test]
