@@ -7,11 +7,17 @@
 //!    hours that keep the day's running total at or below it are *within the
 //!    day*, the rest are *past the day*. Later entries take the overtime.
 //! 2. Hours within the day on a Saturday, Sunday or holiday get the highest
-//!    of the weekend and holiday multipliers that the policy sets.
+//!    of the weekend and holiday multipliers that the policy sets; those of
+//!    them past the weekly threshold get the weekly multiplier when it is
+//!    higher. They do not count toward the week.
 //! 3. Other hours within the day are normal; they count toward the weekly
 //!    threshold, and those past it get the weekly multiplier.
 //! 4. Hours past the day get the highest of the daily, weekend and holiday
-//!    multipliers that apply. They do not count toward the week.
+//!    multipliers that apply, and of the weekly one once the week's normal
+//!    hours have reached its threshold. They do not count toward the week.
+//!
+//! So each hour gets the highest multiplier that applies to it (SPEC §5.7),
+//! and adding a premium to a policy never lowers a bill.
 //!
 //! Multipliers never multiply each other (no stacking), and hours at a daily,
 //! weekend or holiday premium never count toward the weekly threshold (no
@@ -84,7 +90,7 @@ fn pair(threshold: Option<Decimal>, multiplier: Option<Decimal>) -> Option<(Deci
 }
 
 /// The premium with the highest multiplier among `applicable` (ties go to
-/// the earlier one: holiday, weekend, daily), and the others.
+/// the earlier one: holiday, weekend, daily, weekly), and the others.
 fn best(applicable: &[(Premium, Decimal)]) -> Option<(Premium, Decimal, Vec<Premium>)> {
     let mut winner = *applicable.first()?;
     for &(p, m) in &applicable[1..] {
@@ -94,6 +100,20 @@ fn best(applicable: &[(Premium, Decimal)]) -> Option<(Premium, Decimal, Vec<Prem
     }
     let others = applicable.iter().filter(|(p, _)| *p != winner.0).map(|(p, _)| *p).collect();
     Some((winner.0, winner.1, others))
+}
+
+/// `hours` at the highest of the day premiums, the daily multiplier and the weekly one (in
+/// that order of precedence on a tie).
+fn best_block(
+    hours: Decimal,
+    day_premiums: &[(Premium, Decimal)],
+    daily: Option<Decimal>,
+    weekly: Option<(Decimal, Decimal)>,
+) -> Option<HourBlock> {
+    let mut applicable = day_premiums.to_vec();
+    applicable.extend(daily.map(|m| (Premium::Daily, m)));
+    applicable.extend(weekly.map(|(_, m)| (Premium::Weekly, m)));
+    best(&applicable).map(|(p, m, others)| block(hours, m, p, others))
 }
 
 fn block(hours: Decimal, multiplier: Decimal, premium: Premium, outranked: Vec<Premium>) -> HourBlock {
@@ -137,31 +157,44 @@ pub fn allocate_week(
         let past = hours - within;
         day_used = day_used.checked_add(hours).ok_or_else(overflow)?;
 
+        // The hours within the day split at the weekly threshold: `under` keep the week's
+        // normal hours at or below it, `over` are past it (and so may take the weekly premium).
+        let under = match weekly {
+            Some((t, _)) => (t - week_normal).max(Decimal::ZERO).min(within),
+            None => within,
+        };
+        let over = within - under;
         let mut blocks = Vec::with_capacity(2);
-        if within > Decimal::ZERO || hours.is_zero() {
-            if let Some((p, m, others)) = best(&day_premiums) {
-                blocks.push(block(within, m, p, others));
-            } else if let Some((t, m)) = weekly {
-                let normal = (t - week_normal).max(Decimal::ZERO).min(within);
-                week_normal = week_normal.checked_add(within).ok_or_else(overflow)?;
-                if normal > Decimal::ZERO || within.is_zero() {
-                    blocks.push(block(normal, Decimal::ONE, Premium::Normal, Vec::new()));
-                }
-                if within > normal {
-                    blocks.push(block(within - normal, m, Premium::Weekly, Vec::new()));
-                }
-            } else {
-                blocks.push(block(within, Decimal::ONE, Premium::Normal, Vec::new()));
+        if day_premiums.is_empty() {
+            // Normal hours: they count toward the week, and those past the threshold are weekly.
+            week_normal = week_normal.checked_add(within).ok_or_else(overflow)?;
+            if under > Decimal::ZERO || hours.is_zero() {
+                blocks.push(block(under, Decimal::ONE, Premium::Normal, Vec::new()));
+            }
+            if let Some((_, m)) = weekly
+                && over > Decimal::ZERO
+            {
+                blocks.push(block(over, m, Premium::Weekly, Vec::new()));
+            }
+        } else {
+            // At a day premium: they do not count toward the week (no pyramiding), but those
+            // past the threshold get the weekly multiplier when it is the higher.
+            if (under > Decimal::ZERO || hours.is_zero())
+                && let Some((p, m, others)) = best(&day_premiums)
+            {
+                blocks.push(block(under, m, p, others));
+            }
+            if over > Decimal::ZERO {
+                blocks.extend(best_block(over, &day_premiums, None, weekly));
             }
         }
         if past > Decimal::ZERO
             && let Some((_, m)) = daily
         {
-            let mut applicable = day_premiums.clone();
-            applicable.push((Premium::Daily, m));
-            if let Some((p, m, others)) = best(&applicable) {
-                blocks.push(block(past, m, p, others));
-            }
+            // Past the day, and past the week too when the week's normal hours have reached
+            // its threshold: the highest of every premium that applies.
+            let weekly_here = weekly.filter(|(t, _)| week_normal >= *t);
+            blocks.extend(best_block(past, &day_premiums, Some(m), weekly_here));
         }
         out.push(blocks);
     }
@@ -247,6 +280,50 @@ mod tests {
             [("8".into(), "2.0".into(), Premium::Weekend), ("2".into(), "2.0".into(), Premium::Weekend)]
         );
         assert_eq!(out[0][1].outranked, [Premium::Daily]);
+    }
+
+    #[test]
+    fn a_day_premium_never_lowers_the_weekly_premium() {
+        // Mon–Fri 8 h (40 normal), then Saturday. Weekly 40 × 1.5, weekend 1.25: Saturday's
+        // hours are past the weekly threshold, and 1.5 is the highest that applies (SPEC §5.7).
+        // It was 1.25: adding a weekend premium lowered the bill.
+        let mut items: Vec<_> = (2..=6).map(|n| (day(&format!("2026-03-0{n}")), d("8"))).collect();
+        items.push((day("2026-03-07"), d("4")));
+        let policy = OvertimePolicy { weekend_multiplier: Some(d("1.25")), ..daily_weekly() };
+        let out = allocate_week(&policy, &Holidays::default(), &items).unwrap();
+        assert_eq!(shape(&out[5]), [("4".into(), "1.5".into(), Premium::Weekly)]);
+        assert_eq!(out[5][0].outranked, [Premium::Weekend]);
+
+        // Daily 8 × 1.25, weekly 40 × 1.5, no weekend premium: a 10 h Saturday after 40 normal
+        // hours is 8 weekly + 2 past the day, and those 2 are past the week too: 1.5, not 1.25.
+        let policy = OvertimePolicy { daily_multiplier: Some(d("1.25")), ..daily_weekly() };
+        items[5].1 = d("10");
+        let out = allocate_week(&policy, &Holidays::default(), &items).unwrap();
+        assert_eq!(
+            shape(&out[5]),
+            [("8".into(), "1.5".into(), Premium::Weekly), ("2".into(), "1.5".into(), Premium::Weekly)]
+        );
+        assert_eq!(out[5][1].outranked, [Premium::Daily]);
+    }
+
+    #[test]
+    fn premium_hours_under_the_weekly_threshold_do_not_count_toward_it() {
+        // Mon–Thu 8 h (32 normal), Saturday 10 h, Sunday 2 h; weekend 1.25, daily 8 × 1.25,
+        // weekly 40 × 1.5. Saturday: 8 within the day, all under the weekly threshold (32 + 8 = 40)
+        // at 1.25 weekend; they do not count, so the week stays at 32 and the 2 past the day are
+        // 1.25 (weekend before daily on a tie). Sunday's 2 h are still under the threshold: 1.25.
+        let mut items: Vec<_> = (2..=5).map(|n| (day(&format!("2026-03-0{n}")), d("8"))).collect();
+        items.push((day("2026-03-07"), d("10")));
+        items.push((day("2026-03-08"), d("2")));
+        let policy =
+            OvertimePolicy { weekend_multiplier: Some(d("1.25")), daily_multiplier: Some(d("1.25")), ..daily_weekly() };
+        let out = allocate_week(&policy, &Holidays::default(), &items).unwrap();
+        assert_eq!(
+            shape(&out[4]),
+            [("8".into(), "1.25".into(), Premium::Weekend), ("2".into(), "1.25".into(), Premium::Weekend)]
+        );
+        assert_eq!(out[4][1].outranked, [Premium::Daily]);
+        assert_eq!(shape(&out[5]), [("2".into(), "1.25".into(), Premium::Weekend)]);
     }
 
     #[test]
