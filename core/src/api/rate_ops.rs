@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiVersion, Operation};
 use crate::eligibility::{self, ContractInvoiced, EntryAssessment, ExpenseAssessment, LedgerRecord, Period};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, Expense, Project, RateCard, TimesheetEntry, Worker};
 use crate::money::{FxPolicy, FxRate, FxTable};
 use crate::rates::{self, Holidays, MasterData, RateOptions, RatedLine, Tables};
@@ -210,8 +210,35 @@ impl Operation for Eligibility {
 fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
     let master = r.inputs.master()?;
     let options = RateOptions { period_end: Some(r.period.end), ..r.inputs.options()? };
+    check_invoiced(&master, &r.invoiced)?;
     let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced, released: &[] };
     eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
+}
+
+/// The amounts invoiced before must name a contract of the request (a row for `K1` when the
+/// contract is `k1` would otherwise leave the cap untouched, in silence) and be amounts its
+/// currency can bill (a cap less `250.005` would bill a part of `749.995`).
+fn check_invoiced(master: &MasterData<'_>, invoiced: &[ContractInvoiced]) -> Result<()> {
+    for (i, row) in invoiced.iter().enumerate() {
+        let Some(c) = master.contract_index(&row.contract_id) else {
+            return Err(Error::new(
+                Code::UnknownReference,
+                format!("contract `{}` is not among the request's contracts", row.contract_id),
+            )
+            .at(format!("invoiced[{i}].contract_id")));
+        };
+        let currency = master.contracts[c as usize].contract.currency;
+        if let Some(units) = currency.minor_units()
+            && row.amount.normalize().scale() > units
+        {
+            return Err(Error::new(
+                Code::InvalidValue,
+                format!("{} is finer than {currency}'s {units} decimal places", row.amount),
+            )
+            .at(format!("invoiced[{i}].amount")));
+        }
+    }
+    Ok(())
 }
 
 fn eligibility_response(out: eligibility::Assessment<'_>) -> EligibilityResponse<'_> {

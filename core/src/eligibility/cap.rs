@@ -131,7 +131,8 @@ pub(crate) fn apply(
                 _ => (&mut out_expenses[i].billable, &mut out_expenses[i].held, &mut out_expenses[i].status),
             };
             let Some(b) = billable.as_mut() else { continue };
-            if b.amount <= left {
+            // A credit (a negative expense) always passes: it brings the total back toward the cap.
+            if b.amount <= left || b.amount <= Decimal::ZERO {
                 left = checked::sub(left, b.amount)?;
                 continue;
             }
