@@ -119,11 +119,17 @@ fn generated(rng: &mut Lcg, prefix: &str, records: usize, minute0: u64) -> Vec<V
                 },
                 "approved" | "enriched" | "validated" | "posted" => match rng.below(10) {
                     0 if state != "posted" => ("approval.revoked".into(), json!({}), "submitted"),
-                    1 | 2 => (
-                        "record.failed".into(),
-                        json!({"reasons": [reasons[rng.below(6) as usize].clone(), reasons[rng.below(6) as usize].clone()]}),
-                        "exceptioned",
-                    ),
+                    1 | 2 => {
+                        // Two different reasons: a code given twice is an invalid event. The second
+                        // draw moves on by one when it repeats the first, so the stream stays the same.
+                        let (a, b) = (rng.below(6) as usize, rng.below(6) as usize);
+                        let b = if a == b { (b + 1) % 6 } else { b };
+                        (
+                            "record.failed".into(),
+                            json!({"reasons": [reasons[a].clone(), reasons[b].clone()]}),
+                            "exceptioned",
+                        )
+                    }
                     3 if state == "posted" => ("record.reversed".into(), json!({"actor": "erp"}), "reversed"),
                     _ => match state {
                         "approved" => ("record.enriched".into(), json!({"actor": "sync"}), "enriched"),

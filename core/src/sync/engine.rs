@@ -26,6 +26,15 @@ use crate::error::{Code, Error, Result};
 use crate::rates::{IdHasher, IdMap};
 
 /// The outcome of an event that did not read.
+/// The newer of the two times; on the same instant the one held already, so the offset it is
+/// written with does not depend on where a sequence of events was cut into calls.
+fn later(held: Option<DateTime<FixedOffset>>, time: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    match held {
+        Some(h) if h >= time => h,
+        _ => time,
+    }
+}
+
 pub(super) fn invalid(index: usize, error: Error) -> EventOutcome {
     EventOutcome {
         index,
@@ -202,7 +211,7 @@ impl<'p> Engine<'p> {
         // The ledger passed in is the start of the one returned (its vector reused).
         let entries = seen.entries;
         for (i, e) in entries.iter().enumerate() {
-            ledger.newest = Some(ledger.newest.map_or(e.time, |n| n.max(e.time)));
+            ledger.newest = Some(later(ledger.newest, e.time));
             let source = ledger.source_index(&e.source);
             let Entry::Vacant(slot) = entry(&mut ledger.seen[source].1, &entries, &e.id) else {
                 return Err(Error::new(Code::DuplicateId, format!("event id `{}` appears twice in the ledger", e.id))
@@ -266,7 +275,7 @@ impl<'p> Engine<'p> {
             let message = format!("a call holds at most {MAX_POSITIONS} records and remembered events; cut the batch");
             return invalid(index, Error::new(Code::InvalidValue, message));
         }
-        ledger.newest = Some(ledger.newest.map_or(event.time, |n| n.max(event.time)));
+        ledger.newest = Some(later(ledger.newest, event.time));
         let source = ledger.source_index(event.source);
         let correlation_id = event.correlationid.map(Text::from);
         let Ledger { seen, remembered, newest, retention, .. } = ledger;

@@ -381,8 +381,17 @@ pub(crate) fn check(specversion: &str, event: &EventView) -> Result<(Option<Reco
         Action::Fail if data.reasons.is_empty() => return Err(missing("reasons")),
         _ => {}
     }
-    if let Some(i) = data.reasons.iter().position(|r| r.code().is_empty()) {
-        return Err(Error::new(Code::InvalidValue, "a reason code is empty").at(format!("data.reasons[{i}]")));
+    for (i, reason) in data.reasons.iter().enumerate() {
+        let code = reason.code();
+        if code.is_empty() {
+            return Err(Error::new(Code::InvalidValue, "a reason code is empty").at(format!("data.reasons[{i}]")));
+        }
+        // One queue item and one count per reason: a code given twice (perhaps with two
+        // different `retryable`s) would put the record in its queue twice.
+        if data.reasons[..i].iter().any(|r| r.code() == code) {
+            return Err(Error::new(Code::InvalidValue, format!("reason `{code}` is given twice"))
+                .at(format!("data.reasons[{i}]")));
+        }
     }
     Ok((kind, action))
 }
