@@ -88,8 +88,10 @@ impl Operation for Tax {
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let determination =
-                    place.determine(l.category, r.date, &table).map_err(|e| e.under(&format!("lines[{i}]")))?;
+                // A line's error is the line's (`lines[0].category`); one about the customer stays the customer's.
+                let determination = place
+                    .determine(l.category, r.date, &table)
+                    .map_err(|e| if e.path.starts_with("customer.") { e } else { e.under(&format!("lines[{i}]")) })?;
                 Ok(TaxableLine { id: l.id.clone(), amount: l.amount, determination })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -302,6 +302,24 @@ impl PlaceOfSupply {
                 (category, note)
             }
         };
+        if self.basis == Basis::Domestic
+            && let [country] = self.jurisdictions.as_slice()
+            && let Some(local) = table.subdivision_rule(country, category, date)
+        {
+            // The customer's subdivision decides which provincial or state rules apply; without it
+            // the country's rules alone would drop them in silence (GST without Ontario's HST).
+            return Err(Error::new(
+                Code::MissingField,
+                format!(
+                    "customer in {country} has no subdivision, and {} has its own `{}` rule `{}` in force on {date}: \
+                     the tax depends on it",
+                    local.jurisdiction,
+                    category.as_str(),
+                    local.id
+                ),
+            )
+            .at("customer.subdivision"));
+        }
         let rules: Vec<TaxRule> = table.applicable(&self.jurisdictions, category, date).into_iter().cloned().collect();
         // Taxed categories need a rule; zero-rated lines too, so that the rate applied is on record.
         let needs_rule = matches!(category, TaxCategory::Standard | TaxCategory::Reduced | TaxCategory::Zero);

@@ -92,6 +92,18 @@ impl TaxTable {
     }
 }
 
+impl TaxTable {
+    /// The first rule of `category` in force on `date` in a subdivision of `country` (`CA-ON` for `CA`).
+    pub(crate) fn subdivision_rule(&self, country: &str, category: TaxCategory, date: NaiveDate) -> Option<&TaxRule> {
+        self.rules.iter().find(|r| {
+            r.category == category
+                && r.jurisdiction.strip_prefix(country).is_some_and(|rest| rest.starts_with('-'))
+                && r.effective_from.is_none_or(|f| f <= date)
+                && r.effective_to.is_none_or(|t| date <= t)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
