@@ -239,6 +239,7 @@ pub(crate) fn entry<'a>(
     day_totals: &WorkerDays,
     ledger: &Ledger<'_>,
     period: &Period,
+    options: &RateOptions,
 ) -> EntryAssessment<'a> {
     let mut f = Findings(Vec::new());
     let ctx = common(
@@ -289,6 +290,9 @@ pub(crate) fn entry<'a>(
         Ok(l) => Some(l),
         Err(err) => {
             f.add_error(&err);
+            for more in rates::also_failing(master, e, (worker, project), options, &err) {
+                f.add_error(&more);
+            }
             None
         }
     };

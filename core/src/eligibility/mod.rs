@@ -348,7 +348,17 @@ pub fn assess<'a>(
     let mut out_entries: Vec<EntryAssessment<'a>> = Vec::with_capacity(entries.len());
     // Each line goes straight into its assessment: no vector of lines in between.
     rates::rate_each(master, entries, &resolved, options, Box::new, |i, line| {
-        out_entries.push(checks::entry(master, i, &entries[i], resolved[i], line, &day_totals, &ledger, &run.period));
+        out_entries.push(checks::entry(
+            master,
+            i,
+            &entries[i],
+            resolved[i],
+            line,
+            &day_totals,
+            &ledger,
+            &run.period,
+            options,
+        ));
     });
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =
         expenses.iter().map(|x| checks::expense(master, x, &ledger, &run.period, options)).collect();

@@ -165,18 +165,55 @@ pub(crate) fn resolve(master: &MasterData<'_>, entries: &[TimesheetEntry]) -> Ve
 fn prepare<'a>(
     master: &MasterData<'a>,
     e: &'a TimesheetEntry,
-    (worker, project): (Option<u32>, Option<u32>),
+    resolved: (Option<u32>, Option<u32>),
     options: &RateOptions,
     caches: &mut Caches,
 ) -> Result<Prepared<'a>> {
-    let day = Decimal::from(24);
+    check_hours(e)?;
+    let refs = references(master, e, resolved)?;
+    let (rule, candidates) = choose_rule(master, &refs, e, caches)?;
+    let contract_ref = master.contracts[refs.contract as usize].contract;
+    let hours = duration::billable_hours(e.hours, contract_ref.duration_rounding.as_ref(), e.adjustment.as_ref())
+        .map_err(|err| err.at("hours"))?;
+    let fx = fx_for(master, &refs, e, options, caches)?;
+    Ok(Prepared { worker: refs.worker, contract: refs.contract, rule, card: refs.card, candidates, hours, fx })
+}
+
+/// The problems rating `e` meets past `first`, the error [`prepare`] stopped at: SPEC §6 wants
+/// every failing reason. The rule and the FX rate do not depend on the hours, nor on each other,
+/// so hours out of range still show a missing rule, and a missing rule a missing FX rate, and
+/// the caller fixes both systems at once.
+pub(crate) fn also_failing(
+    master: &MasterData<'_>,
+    e: &TimesheetEntry,
+    resolved: (Option<u32>, Option<u32>),
+    options: &RateOptions,
+    first: &Error,
+) -> Vec<Error> {
+    let mut more = Vec::new();
+    let hours_first = first.code == Code::InvalidHours;
+    if !(hours_first || matches!(first.code, Code::RateMissing | Code::AmbiguousRate)) {
+        return more;
+    }
+    let Ok(refs) = references(master, e, resolved) else { return more };
+    let mut caches = Caches::default();
+    if hours_first && let Err(err) = choose_rule(master, &refs, e, &mut caches) {
+        more.push(err);
+    }
+    if let Err(err) = fx_for(master, &refs, e, options, &mut caches) {
+        more.push(err);
+    }
+    more
+}
+
+fn check_hours(e: &TimesheetEntry) -> Result<()> {
     if !hours_in_day(e.hours) {
         return Err(
             Error::new(Code::InvalidHours, format!("hours {} must be above 0 and at most 24", e.hours)).at("hours")
         );
     }
     if let Some(a) = &e.adjustment
-        && (a.billable_hours < Decimal::ZERO || a.billable_hours > day)
+        && (a.billable_hours < Decimal::ZERO || a.billable_hours > Decimal::from(24))
     {
         return Err(Error::new(
             Code::InvalidHours,
@@ -184,6 +221,23 @@ fn prepare<'a>(
         )
         .at("adjustment.billable_hours"));
     }
+    Ok(())
+}
+
+/// The entry's worker, project, contract, card and task, by index.
+struct Refs {
+    worker: u32,
+    project: u32,
+    contract: u32,
+    card: u32,
+    task: Option<u32>,
+}
+
+fn references(
+    master: &MasterData<'_>,
+    e: &TimesheetEntry,
+    (worker, project): (Option<u32>, Option<u32>),
+) -> Result<Refs> {
     let worker = worker.ok_or_else(|| unknown("worker_id", format!("no worker has id `{}`", e.worker_id)))?;
     let project = project.ok_or_else(|| unknown("project_id", format!("no project has id `{}`", e.project_id)))?;
     let pref = &master.projects[project as usize];
@@ -207,6 +261,18 @@ fn prepare<'a>(
         ),
         None => None,
     };
+    Ok(Refs { worker, project, contract, card, task })
+}
+
+fn choose_rule<'a>(
+    master: &MasterData<'a>,
+    refs: &Refs,
+    e: &TimesheetEntry,
+    caches: &mut Caches,
+) -> Result<(u32, Candidates<'a>)> {
+    let Refs { worker, project, contract, card, task } = *refs;
+    let pref = &master.projects[project as usize];
+    let cref = &master.contracts[contract as usize];
     let indexed = &master.cards[card as usize];
     let w = master.workers[worker as usize];
     let scratch = &mut caches.scratch;
@@ -228,17 +294,24 @@ fn prepare<'a>(
         );
         Arc::from(scratch.as_slice())
     });
-    let (rule, candidates) = matching::select(indexed.card, specs, e.date)?;
-    let contract_ref = cref.contract;
-    let hours = duration::billable_hours(e.hours, contract_ref.duration_rounding.as_ref(), e.adjustment.as_ref())
-        .map_err(|err| err.at("hours"))?;
-    let fx = if indexed.card.currency != contract_ref.currency {
-        let date = options.conversion_date(contract_ref, e.date);
-        Some(caches.fx(indexed.card.currency, contract_ref.currency, date, options)?)
-    } else {
-        None
-    };
-    Ok(Prepared { worker, contract, rule, card, candidates, hours, fx })
+    matching::select(indexed.card, specs, e.date)
+}
+
+/// The FX rate from the card's currency into the contract's, when they differ.
+fn fx_for(
+    master: &MasterData<'_>,
+    refs: &Refs,
+    e: &TimesheetEntry,
+    options: &RateOptions,
+    caches: &mut Caches,
+) -> Result<Option<FxApplied>> {
+    let contract = master.contracts[refs.contract as usize].contract;
+    let card = master.cards[refs.card as usize].card;
+    if card.currency == contract.currency {
+        return Ok(None);
+    }
+    let date = options.conversion_date(contract, e.date);
+    caches.fx(card.currency, contract.currency, date, options).map(Some)
 }
 
 /// Rate every entry of a batch. One outcome per entry, in input order; an
