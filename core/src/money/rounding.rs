@@ -171,13 +171,47 @@ pub fn round_to_increment(value: Decimal, increment: Decimal, mode: RoundingMode
     increment_decimal(value, increment, mode)
 }
 
-/// [`round_to_increment`] through `rust_decimal`: the 28-digit quotient
-/// rounded to a whole number of steps.
+/// [`round_to_increment`] through `rust_decimal`. The 28-digit quotient can land on a tie it
+/// is not (`7.0249999999999999999999999999 / 0.05` rounds to `140.5`), so it only gives the
+/// whole number of steps `q`; the exact remainder `r = |value| − q × increment` then decides,
+/// by its place against half a step, whether the magnitude goes to `q` or `q + 1`.
 fn increment_decimal(value: Decimal, increment: Decimal, mode: RoundingMode) -> Result<Decimal> {
-    let steps = value.checked_div(increment).ok_or_else(overflow)?;
-    let whole = steps.round_dp_with_strategy(0, mode.strategy(steps));
-    let result = whole.checked_mul(increment).ok_or_else(overflow)?;
+    use std::cmp::Ordering;
+    let negative = value.is_sign_negative();
+    let magnitude = value.abs();
+    let mut q = magnitude.checked_div(increment).ok_or_else(overflow)?.trunc();
+    let mut r = checked_sub(magnitude, q.checked_mul(increment).ok_or_else(overflow)?)?;
+    // The rounded quotient may have crossed a whole number: step back into 0 <= r < increment.
+    if r.is_sign_negative() && !r.is_zero() {
+        q = checked_sub(q, Decimal::ONE)?;
+        r = r.checked_add(increment).ok_or_else(overflow)?;
+    } else if r >= increment {
+        q = q.checked_add(Decimal::ONE).ok_or_else(overflow)?;
+        r = checked_sub(r, increment)?;
+    }
+    let away = !r.is_zero() && {
+        let half = r.checked_mul(Decimal::TWO).ok_or_else(overflow)?.cmp(&increment);
+        match mode {
+            RoundingMode::Up => true,
+            RoundingMode::Down => false,
+            RoundingMode::Ceiling => !negative,
+            RoundingMode::Floor => negative,
+            RoundingMode::HalfAwayFromZero => half != Ordering::Less,
+            RoundingMode::HalfTowardZero => half == Ordering::Greater,
+            RoundingMode::HalfUp => half == Ordering::Greater || (half == Ordering::Equal && !negative),
+            RoundingMode::HalfEven => {
+                half == Ordering::Greater || (half == Ordering::Equal && q % Decimal::TWO == Decimal::ONE)
+            }
+        }
+    };
+    let whole = if away { q.checked_add(Decimal::ONE).ok_or_else(overflow)? } else { q };
+    let mut result = whole.checked_mul(increment).ok_or_else(overflow)?;
+    result.set_sign_negative(negative && !result.is_zero());
     with_scale(result, increment.scale())
+}
+
+fn checked_sub(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_sub(b).ok_or_else(overflow)
 }
 
 /// Below this, a value and an increment brought to one scale take the
