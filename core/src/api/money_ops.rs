@@ -66,6 +66,8 @@ impl Operation for Round {
     type Response = RoundResponse;
 
     fn run(r: RoundRequest) -> Result<RoundResponse> {
+        // The amount is the only input left when a failure names no field (an overflow).
+        let on_amount = |e: Error| if e.path.is_empty() { e.at("amount") } else { e };
         let (amount, difference) = match (r.increment, r.currency, r.scale) {
             (Some(inc), currency, None) => {
                 // With a currency the increment must sit on its minor units, and the result has its places.
@@ -74,24 +76,27 @@ impl Operation for Round {
                 }
                 let (rounded, difference) = money::cash_round(r.amount, inc, r.mode).map_err(|e| e.at("increment"))?;
                 match currency.and_then(Currency::minor_units) {
-                    Some(units) => (money::with_scale(rounded, units)?, difference),
+                    Some(units) => (money::with_scale(rounded, units).map_err(on_amount)?, difference),
                     None => (rounded, difference),
                 }
             }
             (None, Some(c), None) => {
                 let scale = c.require_minor_units().map_err(|e| e.at("currency"))?;
-                let rounded = money::round_to_scale(r.amount, scale, r.mode)?;
-                (rounded, difference(rounded, r.amount)?)
+                let rounded = money::round_to_scale(r.amount, scale, r.mode).map_err(on_amount)?;
+                (rounded, difference(rounded, r.amount).map_err(on_amount)?)
             }
             (None, None, Some(scale)) => {
                 let rounded = money::round_to_scale(r.amount, scale, r.mode).map_err(|e| e.at("scale"))?;
-                (rounded, difference(rounded, r.amount)?)
+                (rounded, difference(rounded, r.amount).map_err(on_amount)?)
             }
-            _ => {
+            (increment, _, _) => {
+                // None given: the first way is named; `scale` beside another: `scale`.
+                let path = if increment.is_none() && r.scale.is_none() { "currency" } else { "scale" };
                 return Err(Error::new(
                     Code::InvalidValue,
                     "give exactly one of `currency`, `scale` or `increment` (with an optional `currency`)",
-                ));
+                )
+                .at(path));
             }
         };
         Ok(RoundResponse {
@@ -160,8 +165,9 @@ impl Operation for Allocate {
             (None, Some(s)) => {
                 return Err(Error::new(Code::InvalidValue, format!("scale {s} is more than 28")).at("scale"));
             }
-            _ => {
-                return Err(Error::new(Code::InvalidValue, "give exactly one of `currency` or `scale`"));
+            (currency, _) => {
+                let path = if currency.is_some() { "scale" } else { "currency" };
+                return Err(Error::new(Code::InvalidValue, "give exactly one of `currency` or `scale`").at(path));
             }
         };
         let allocation = money::allocate(r.amount, scale, &r.ratios)?;

@@ -39,9 +39,7 @@ pub fn allocate(amount: Decimal, scale: u32, ratios: &[Decimal]) -> Result<Alloc
             Error::new(Code::InvalidRatios, format!("ratio {} is negative", ratios[i])).at(format!("ratios[{i}]"))
         );
     }
-    let amount = super::with_scale(amount, scale).map_err(|_| {
-        Error::new(Code::InvalidValue, format!("{amount} has more than {scale} decimal places")).at("amount")
-    })?;
+    let amount = super::with_scale(amount, scale).map_err(|_| super::scale_error(amount, scale, "").at("amount"))?;
     // Ratios as integer weights on one common scale.
     let ratio_scale = ratios.iter().map(|r| r.scale()).max().unwrap_or(0);
     let weights = ratios

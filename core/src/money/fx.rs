@@ -119,6 +119,14 @@ impl FxTable {
             rows.sort_by_key(|r| r.as_of); // stable: input order within a date
             for pair in rows.windows(2) {
                 if pair[0].as_of == pair[1].as_of && pair[0].rate != pair[1].rate {
+                    // The path names the input row that disagrees with one before it.
+                    let at = rates
+                        .iter()
+                        .position(|x| {
+                            (x.base, x.quote, x.as_of) == (pair[1].base, pair[1].quote, pair[1].as_of)
+                                && x.rate != pair[0].rate
+                        })
+                        .unwrap_or(0);
                     return Err(Error::new(
                         Code::AmbiguousFxRate,
                         format!(
@@ -131,7 +139,8 @@ impl FxTable {
                             pair[1].rate,
                             pair[1].source
                         ),
-                    ));
+                    )
+                    .at(format!("[{at}].rate")));
                 }
             }
         }

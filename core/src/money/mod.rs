@@ -169,6 +169,20 @@ pub fn cash_round(amount: Decimal, increment: Decimal, mode: RoundingMode) -> Re
     Ok((rounded, difference))
 }
 
+/// Why `amount` cannot be written with `scale` places: more places than that
+/// (`invalid_value`), or too many digits once written so (`amount_out_of_range`).
+/// `of` names whose places they are (` of USD`), or is empty.
+pub(crate) fn scale_error(amount: Decimal, scale: u32, of: &str) -> Error {
+    if amount.normalize().scale() > scale {
+        Error::new(Code::InvalidValue, format!("{amount} has more than the {scale} decimal places{of}"))
+    } else {
+        Error::new(
+            Code::AmountOutOfRange,
+            format!("{amount} written with {scale} decimal places does not fit a 96-bit decimal"),
+        )
+    }
+}
+
 /// `invalid_increment` unless a cash `increment` is a whole number of
 /// `currency`'s minor units (CHF 0.05 is; USD 0.015 and JPY 0.5 are not):
 /// a total rounded to it must be an amount the currency can carry. A currency

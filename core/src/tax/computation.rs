@@ -280,11 +280,8 @@ pub fn compute(lines: &[TaxableLine], policy: &TaxPolicy) -> Result<TaxComputati
                 .at(format!("[{i}].id")));
         }
         let amount = with_scale(line.amount, scale).map_err(|_| {
-            Error::new(
-                Code::InvalidValue,
-                format!("{} has more than the {scale} decimal places of {}", line.amount, policy.currency),
-            )
-            .at(format!("[{i}].amount"))
+            crate::money::scale_error(line.amount, scale, &format!(" of {}", policy.currency))
+                .at(format!("[{i}].amount"))
         })?;
         out.push(compute_line(line, amount, policy, scale)?);
     }
