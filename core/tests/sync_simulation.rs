@@ -175,9 +175,10 @@ fn generate(seed: u64) -> History {
             let corr = format!("c{k}");
             let ev = event(&id, step.ty, &subject, k as u64, &step.data, &corr);
             if rng.chance(7) {
-                // A conflicting replay: same key, another payload (same meaning, another actor).
+                // A conflicting replay: same key, another payload (same meaning, one more field; not
+                // another actor, which an approval refuses as invalid).
                 let mut data = step.data.clone();
-                data["actor"] = json!("replayer");
+                data["replayed_by"] = json!("replayer");
                 lane.push(event(&id, step.ty, &subject, k as u64, &data, &corr));
             }
             lane.push(ev.clone());

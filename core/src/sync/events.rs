@@ -337,7 +337,7 @@ fn check_event(mut event: CloudEvent) -> Result<ParsedEvent> {
             project_id: data.project_id.as_deref(),
             approver_id: data.approver_id.as_deref(),
             reasons: Cow::Borrowed(&data.reasons),
-            actor: None,
+            actor: data.actor.as_deref(),
         },
     };
     let (kind, action) = check(&event.specversion, &view)?;
@@ -378,6 +378,20 @@ pub(crate) fn check(specversion: &str, event: &EventView) -> Result<(Option<Reco
         Action::Submit if data.worker_id.is_none() => return Err(missing("worker_id")),
         Action::Submit if data.project_id.is_none() => return Err(missing("project_id")),
         Action::Approve if data.approver_id.is_none() => return Err(missing("approver_id")),
+        // The approval's history entry records its actor, and the chain covers it: on an
+        // approval that is the approver, so segregation of duties is evidenced in the chain
+        // (`approved_by` is working state outside it).
+        Action::Approve if data.actor.is_some_and(|a| Some(a) != data.approver_id) => {
+            return Err(Error::new(
+                Code::InvalidValue,
+                format!(
+                    "on an approval the actor is the approver: `data.actor` is `{}`, `data.approver_id` is `{}`",
+                    data.actor.unwrap_or_default(),
+                    data.approver_id.unwrap_or_default()
+                ),
+            )
+            .at("data.actor"));
+        }
         Action::Fail if data.reasons.is_empty() => return Err(missing("reasons")),
         _ => {}
     }
