@@ -82,7 +82,12 @@ impl Operation for Round {
             }
             (None, Some(c), None) => {
                 let scale = c.require_minor_units().map_err(|e| e.at("currency"))?;
-                let rounded = money::round_to_scale(r.amount, scale, r.mode).map_err(on_amount)?;
+                // An amount too large to write with the currency's places is out of range, as in
+                // `allocate` and `tax`.
+                let rounded = money::round_to_scale(r.amount, scale, r.mode).map_err(|e| match e.code {
+                    Code::ArithmeticOverflow => money::scale_error(r.amount, scale, "").at("amount"),
+                    _ => on_amount(e),
+                })?;
                 (rounded, difference(rounded, r.amount).map_err(on_amount)?)
             }
             (None, None, Some(scale)) => {

@@ -99,9 +99,25 @@ impl Accounts {
         self.push(Place::Exception, subject, reasons, held);
     }
 
-    fn push(&mut self, place: Place, subject: Subject<'_>, reasons: Vec<Finding>, held_amount: Option<Decimal>) {
-        let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
+    fn push(&mut self, place: Place, subject: Subject<'_>, mut reasons: Vec<Finding>, held_amount: Option<Decimal>) {
         let Subject { kind, index, id, version, contract_id, date } = subject;
+        // A record split at the not-to-exceed whose billed part then fails (its invoice cannot be
+        // taxed) is one queue item: its held part's item takes the new reasons.
+        if place == Place::Exception
+            && let Some((_, _, held)) =
+                self.exceptions.iter_mut().find(|(k, i, item)| (*k, *i) == (kind, index) && item.held_amount.is_some())
+        {
+            for f in reasons {
+                if !held.reasons.iter().any(|r| r.code == f.code) {
+                    held.reasons.push(f);
+                }
+            }
+            held.reasons.sort_by_key(|f| f.code);
+            held.retryable = held.reasons.iter().all(|f| f.retryable);
+            return;
+        }
+        reasons.sort_by_key(|f| f.code);
+        let retryable = !reasons.is_empty() && reasons.iter().all(|f| f.retryable);
         let (id, contract_id) = (id.into_owned(), contract_id.map(str::to_string));
         let item = QueueItem { kind, id, version, contract_id, date, reasons, retryable, held_amount };
         match place {

@@ -195,7 +195,16 @@ pub(crate) fn also_failing(
     if !(hours_first || matches!(first.code, Code::RateMissing | Code::AmbiguousRate)) {
         return more;
     }
-    let Ok(refs) = references(master, e, resolved) else { return more };
+    let refs = match references(master, e, resolved) {
+        Ok(refs) => refs,
+        // Hours checked first hid a missing worker, project, card or task.
+        Err(err) => {
+            if hours_first {
+                more.push(err);
+            }
+            return more;
+        }
+    };
     let mut caches = Caches::default();
     if hours_first && let Err(err) = choose_rule(master, &refs, e, &mut caches) {
         more.push(err);

@@ -16,8 +16,7 @@
 //!    multipliers that apply, and of the weekly one once the week's normal
 //!    hours have reached its threshold. They do not count toward the week.
 //!
-//! So each hour gets the highest multiplier that applies to it (SPEC §5.7),
-//! and adding a premium to a policy never lowers a bill.
+//! So each hour gets the highest multiplier that applies to it (SPEC §5.7).
 //!
 //! Multipliers never multiply each other (no stacking), and hours at a daily,
 //! weekend or holiday premium never count toward the weekly threshold (no
@@ -184,8 +183,21 @@ pub fn allocate_week(
             {
                 blocks.push(block(under, m, p, others));
             }
-            if over > Decimal::ZERO {
-                blocks.extend(best_block(over, &day_premiums, None, weekly));
+            if over > Decimal::ZERO
+                && let Some(b) = best_block(over, &day_premiums, None, weekly)
+            {
+                // The same premium on both sides of the threshold is one block (one rounding).
+                match blocks.last_mut() {
+                    Some(last) if last.premium == b.premium && last.multiplier == b.multiplier => {
+                        last.hours = last.hours.checked_add(b.hours).ok_or_else(overflow)?;
+                        for p in b.outranked {
+                            if !last.outranked.contains(&p) {
+                                last.outranked.push(p);
+                            }
+                        }
+                    }
+                    _ => blocks.push(b),
+                }
             }
         }
         if past > Decimal::ZERO
@@ -304,6 +316,25 @@ mod tests {
             [("8".into(), "1.5".into(), Premium::Weekly), ("2".into(), "1.5".into(), Premium::Weekly)]
         );
         assert_eq!(out[5][1].outranked, [Premium::Daily]);
+    }
+
+    #[test]
+    fn one_premium_across_the_weekly_threshold_is_one_block() {
+        // Weekly 40 × 1.1, weekend 1.25: Mon–Thu 9.9 h (39.6 normal), Saturday 0.8 h. 0.4 h are
+        // under the threshold and 0.4 h past it, both at weekend 1.25: one block of 0.8 h, so
+        // 0.8 × 100.01 × 1.25 = 100.01 is rounded once (two blocks gave 50.01 + 50.01).
+        let mut items: Vec<_> = (2..=5).map(|n| (day(&format!("2026-03-0{n}")), d("9.9"))).collect();
+        items.push((day("2026-03-07"), d("0.8")));
+        let policy = OvertimePolicy {
+            daily_threshold: None,
+            daily_multiplier: None,
+            weekly_multiplier: Some(d("1.1")),
+            weekend_multiplier: Some(d("1.25")),
+            ..daily_weekly()
+        };
+        let out = allocate_week(&policy, &Holidays::default(), &items).unwrap();
+        assert_eq!(shape(&out[4]), [("0.8".into(), "1.25".into(), Premium::Weekend)]);
+        assert_eq!(out[4][0].outranked, [Premium::Weekly]);
     }
 
     #[test]
