@@ -17,7 +17,7 @@ use crate::error::{Code, Error, Result};
 
 mod unique;
 mod write;
-pub(crate) use unique::{Repeated, read_checked};
+pub(crate) use unique::{Repeated, read_checked, unique_keys};
 pub(crate) use write::{date_text, write_date, write_decimal, write_opt_date, write_opt_decimal};
 
 /// The key serde_json uses to hand an arbitrary-precision number to a visitor.

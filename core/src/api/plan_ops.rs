@@ -111,7 +111,7 @@ pub struct PlanRequest {
     #[serde(default)]
     pub fx_policy: FxPolicy,
     /// Stage → demand rows added to (or replacing rows of) the default policy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::unique_keys")]
     pub stage_policy: BTreeMap<String, DemandState>,
     /// Capacity per worker by day, week and month.
     #[serde(default)]

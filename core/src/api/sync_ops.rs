@@ -67,7 +67,7 @@ pub struct VerifyHistoryRequest {
     pub records: Vec<SyncRecord>,
     /// The last `hash` of a record's history as kept elsewhere, by record id: catches a
     /// history cut short at its end.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "wire::unique_keys")]
     pub expected_heads: BTreeMap<String, String>,
 }
 
@@ -152,6 +152,7 @@ pub struct VerifyWebhookRequest {
     pub secret: String,
     /// The request headers (at least `webhook-id`, `webhook-timestamp`, `webhook-signature`;
     /// names in any case).
+    #[serde(deserialize_with = "wire::unique_keys")]
     pub headers: BTreeMap<String, String>,
     /// The raw request body, byte for byte as received.
     pub payload: String,

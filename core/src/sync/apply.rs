@@ -63,7 +63,7 @@ pub struct SyncPolicy {
     #[serde(default = "default_retention", deserialize_with = "whole_number")]
     pub retention_seconds: u64,
     /// Who may approve for which project: `{project_id: [approver ids]}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "wire::unique_keys")]
     pub approvers: BTreeMap<String, Vec<String>>,
     /// Workers; each one's `approver_for` projects count as in `approvers`.
     #[serde(default)]
