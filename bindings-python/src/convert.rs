@@ -18,8 +18,8 @@
 //! - any object with a `to_document()` method (the typed classes) → its document.
 //!
 //! Anything else is `invalid_type`, with the path of the value at fault.
-//! Decimals travel as their exact text (see [`decimal_text`] for why a string
-//! and not a `serde_json::Number`), so nothing passes through a binary float.
+//! Decimals travel as JSON numbers holding their exact text (see
+//! [`decimal_text`]), so nothing passes through a binary float.
 //! A `str`/`bytes` request is JSON text and goes to the core's JSON form.
 //!
 //! Document → Python: objects → `dict`, arrays → `list`, strings → `str`
@@ -197,20 +197,20 @@ pub(crate) fn mapping_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Boun
 }
 
 /// Exact decimal text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits)
-/// as a decimal string, the form the wire format writes decimals in.
-///
-/// Not a `serde_json::Number`: with `arbitrary_precision`, serde_json hands a
-/// `Value` number whose text round-trips through `f64` (`0.1`, `10.005`) to
-/// `visit_f64`, which the core's exact decimal reader refuses. A string is
-/// read by the same exact parser (`wire::parse_decimal`) with no float in
-/// between. Integers within 64 bits stay JSON numbers (fields like `scale`
-/// are integers).
+/// as a JSON number holding that text (`arbitrary_precision`): what JSON text
+/// with the same digits reads as, in a decimal field (the core reads a `Value`
+/// through its text, `wire::from_value`, so no float is in between) and in a
+/// free-form one alike (an event's `data`: `1.5` stays a number, and its
+/// fingerprint is the one the JSON text gives). A string field refuses it, as
+/// it refuses a number in JSON text.
 fn decimal_text(text: &str) -> Result<Value, Error> {
     let lower = text.to_ascii_lowercase();
     if lower.contains("nan") || lower.contains("inf") {
         return Err(Error::new(Code::NonFiniteNumber, format!("`{text}` is not a finite number")));
     }
-    Ok(Value::String(text.to_owned()))
+    text.parse::<serde_json::Number>()
+        .map(Value::Number)
+        .map_err(|_| Error::new(Code::InvalidDecimal, format!("`{text}` is not a decimal number")))
 }
 
 /// A float through its shortest round-trip text (`repr`): `0.1` is `"0.1"`.

@@ -95,6 +95,29 @@ impl<'a, 'py> Value<'a, 'py> {
 }
 
 /// Text that the reference path turns into a decimal string: NaN and infinities are refused.
+/// The key serde_json (`arbitrary_precision`) hands a number over with, as a one-entry map.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// A number with its exact text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits),
+/// handed over as serde_json hands a JSON number: the map `{NUMBER_TOKEN: text}`. The core's
+/// decimal reader and `serde_json::Value` read it as that number, digits and all, as they read
+/// the same number in JSON text; a string field refuses it, as it refuses a JSON number.
+struct NumberText<'t>(Option<&'t str>);
+
+impl<'de> de::MapAccess<'de> for NumberText<'_> {
+    type Error = Mismatch;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Mismatch> {
+        match self.0 {
+            Some(_) => seed.deserialize(NUMBER_TOKEN.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Mismatch> {
+        let text = self.0.take().unwrap_or_default();
+        seed.deserialize(text.into_deserializer())
+    }
+}
+
 fn finite_text(text: &str) -> Result<&str, Mismatch> {
     let lower = text.to_ascii_lowercase();
     if lower.contains("nan") || lower.contains("inf") {
@@ -149,12 +172,12 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
                 return visitor.visit_u64(u);
             }
             let text = value_text(obj, &obj.py().get_type::<PyInt>(), "__repr__")?;
-            return visitor.visit_str(finite_text(text.to_str()?)?);
+            return visitor.visit_map(NumberText(Some(finite_text(text.to_str()?)?)));
         }
         let decimal = decimal_type(obj.py())?;
         if obj.is_instance(decimal)? {
             let text = value_text(obj, decimal, "__str__")?;
-            return visitor.visit_str(finite_text(text.to_str()?)?);
+            return visitor.visit_map(NumberText(Some(finite_text(text.to_str()?)?)));
         }
         if let Ok(float) = obj.cast::<PyFloat>() {
             let x = float.value();
@@ -166,7 +189,7 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
             } else {
                 PyFloat::new(obj.py(), x).repr()?
             };
-            return visitor.visit_str(finite_text(repr.to_str()?)?);
+            return visitor.visit_map(NumberText(Some(finite_text(repr.to_str()?)?)));
         }
         if let Ok(tuple) = obj.cast::<PyTuple>() {
             let list = PyList::new(obj.py(), tuple.iter())?;

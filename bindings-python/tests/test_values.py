@@ -237,3 +237,37 @@ def test_nesting_is_bounded() -> None:
     with pytest.raises(billable.ValidationError) as err:
         billable.validate({"workers": [deep]})
     assert err.value.code == "invalid_value"
+
+
+EVENT = {
+    "specversion": "1.0",
+    "id": "e1",
+    "source": "psa://acme",
+    "type": "timesheet.submitted",
+    "subject": "ts-1",
+    "time": "2026-03-02T09:00:00+01:00",
+    "data": {"worker_id": "w1", "project_id": "p1", "hours": 1.5, "big": 2**70, "rate": Decimal("100.50")},
+}
+EVENT_TEXT = (
+    '{"specversion":"1.0","id":"e1","source":"psa://acme","type":"timesheet.submitted","subject":"ts-1",'
+    '"time":"2026-03-02T09:00:00+01:00","data":{"worker_id":"w1","project_id":"p1","hours":1.5,'
+    '"big":1180591620717411303424,"rate":100.50}}'
+)
+
+
+@pytest.mark.parametrize("call", [billable.apply_events, lambda doc: _native._call_reference("apply_events", doc)])
+def test_numbers_in_free_form_fields_stay_numbers(call: Any) -> None:
+    """An event redelivered as a dict after arriving as text is a duplicate, not a conflict: 1.5, 2**70 and
+    Decimal("100.50") are the numbers the text holds, so the fingerprint is the same."""
+    first = billable.call("apply_events", '{"events": [' + EVENT_TEXT + "]}")
+    again = call({"events": [EVENT], "records": first["records"], "seen": first["seen"]})
+    assert again["outcomes"][0]["outcome"] == "duplicate"
+    assert again["seen"] == first["seen"]
+
+
+@pytest.mark.parametrize("number", [Decimal("5"), 5.0, 2**70])
+def test_a_number_where_a_string_is_required_is_refused(number: Any) -> None:
+    """As JSON text refuses {"id": 5}: a number is not an id, whatever Python type carries it."""
+    worker = {"id": number, "name": "W", "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"}}
+    response = billable.validate({"workers": [worker]})
+    assert [(p["code"], p["path"]) for p in response["problems"]] == [("invalid_type", "workers[0].id")]

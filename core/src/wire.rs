@@ -353,46 +353,16 @@ fn from_json_tracked<T: DeserializeOwned>(text: &str) -> Result<T> {
     Ok(value)
 }
 
-/// Read a `serde_json::Value` (already parsed by a binding) into `T`, with the
-/// same error mapping as [`from_json`].
-pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T> {
-    // serde_json hands a `Value` number whose text survives a trip through a
-    // binary float to `visit_f64`; read fractional numbers from their text instead.
-    fractional_numbers_as_text(&mut value);
-    serde_path_to_error::deserialize(&value).map_err(|e| {
-        // A whole number the field cannot hold (`-1` or 2^40 for a `u32`) fails as a syntax error with no
-        // position: there is no text. Say what the JSON text path says, with the number.
-        if e.inner().classify() == serde_json::error::Category::Syntax && e.inner().line() == 0 {
-            let path = error_path(&e);
-            let number = pointer(&value, e.path()).map_or_else(String::new, |v| format!(" `{v}`"));
-            return Error::new(Code::InvalidValue, format!("invalid value: the number{number} is out of range here"))
-                .at(path);
-        }
-        map_path_error(e)
-    })
-}
-
-/// The value at a deserializer's path inside `value`.
-fn pointer<'v>(value: &'v serde_json::Value, path: &serde_path_to_error::Path) -> Option<&'v serde_json::Value> {
-    path.iter().try_fold(value, |v, segment| match segment {
-        serde_path_to_error::Segment::Seq { index } => v.get(index),
-        serde_path_to_error::Segment::Map { key } => v.get(key),
-        _ => None,
-    })
-}
-
-fn fractional_numbers_as_text(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Number(n) => {
-            let text = n.to_string();
-            if text.contains(['.', 'e', 'E']) {
-                *value = serde_json::Value::String(text);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(fractional_numbers_as_text),
-        serde_json::Value::Object(map) => map.values_mut().for_each(fractional_numbers_as_text),
-        _ => {}
-    }
+/// Read a `serde_json::Value` (already parsed by a binding) into `T`: through its JSON text,
+/// so that every field reads exactly as [`from_json`] reads the same document, numbers
+/// included. A `Value` read directly hands a number whose text survives a trip through a
+/// binary float (`0.1`, `10.005`) to `visit_f64`, which the exact decimal reader refuses;
+/// the text keeps every number's digits (`arbitrary_precision`), in a decimal field and in
+/// a free-form one (an event's `data`, whose fingerprint must not depend on the way in).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    let text = serde_json::to_string(&value)
+        .map_err(|e| Error::new(Code::InvalidValue, format!("the document could not be written as JSON: {e}")))?;
+    from_json(&text)
 }
 
 /// Serialize a response document. Our types only hold strings, decimals and
