@@ -271,3 +271,12 @@ def test_a_number_where_a_string_is_required_is_refused(number: Any) -> None:
     worker = {"id": number, "name": "W", "role": "consultant", "employment": {"status": "active", "start": "2020-01-01"}}
     response = billable.validate({"workers": [worker]})
     assert [(p["code"], p["path"]) for p in response["problems"]] == [("invalid_type", "workers[0].id")]
+
+
+@pytest.mark.parametrize("amount", [Decimal("sNaN"), Decimal("NaN"), Decimal("-Infinity")])
+def test_non_finite_decimals_are_refused_alike_by_the_typed_functions(amount: Decimal) -> None:
+    with pytest.raises(billable.ValidationError) as typed:
+        billable.round_amount(amount, "USD")
+    with pytest.raises(billable.ValidationError) as plain:
+        billable.round({"amount": amount, "currency": "USD"})
+    assert typed.value.code == plain.value.code == "non_finite_number"

@@ -61,6 +61,10 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            # NaN, sNaN and the infinities stay Decimals: the binding refuses them as
+            # non_finite_number, as it does in a dict (their text would be invalid_decimal).
+            return value
         # Decimal's own text, not a subclass's __str__ (which may show it rounded).
         return decimal.Decimal.__str__(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
