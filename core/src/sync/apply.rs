@@ -140,14 +140,7 @@ pub fn apply_events(
     events: Vec<Value>,
     policy: &SyncPolicy,
 ) -> Result<Applied> {
-    let mut engine = Engine::new(records, seen, policy, events.len())?;
-    // Pushed one by one: a collect over `events.into_iter()` would reuse the input's
-    // allocation and then reallocate it, which costs more than a fresh vector.
-    let mut outcomes = Vec::with_capacity(events.len());
-    for (index, event) in events.into_iter().enumerate() {
-        outcomes.push(engine.apply_value(index, event));
-    }
-    Ok(engine.finish(outcomes))
+    apply_read(records, seen, events.into_iter().map(Ok), policy)
 }
 
 /// [`apply_events`] over the events of a request document as they were read: an event that
@@ -158,10 +151,22 @@ pub(crate) fn apply_event_documents(
     events: Vec<EventDocument>,
     policy: &SyncPolicy,
 ) -> Result<Applied> {
+    apply_read(records, seen, events.into_iter().map(|e| e.0), policy)
+}
+
+/// Each event read, or why it could not be: its outcome, in order.
+fn apply_read(
+    records: Vec<SyncRecord>,
+    seen: SeenLedger,
+    events: impl ExactSizeIterator<Item = Result<Value>>,
+    policy: &SyncPolicy,
+) -> Result<Applied> {
     let mut engine = Engine::new(records, seen, policy, events.len())?;
+    // Pushed one by one: a collect over the input's iterator would reuse its allocation and
+    // then reallocate it, which costs more than a fresh vector.
     let mut outcomes = Vec::with_capacity(events.len());
-    for (index, event) in events.into_iter().enumerate() {
-        outcomes.push(match event.0 {
+    for (index, event) in events.enumerate() {
+        outcomes.push(match event {
             Ok(value) => engine.apply_value(index, value),
             Err(error) => invalid(index, error),
         });
