@@ -52,6 +52,10 @@ pub(super) struct Accounts {
     retainer_windows: Vec<String>,
     exceptions: Vec<(SourceKind, usize, QueueItem)>,
     deferred: Vec<(SourceKind, usize, QueueItem)>,
+    /// Where in `exceptions` the held part of a record split at the not-to-exceed is, by
+    /// (kind, index): a later failure of its billed part joins that item. A map, not a search of
+    /// the queue, which made a run with many exceptions quadratic.
+    held: BTreeMap<(SourceKind, usize), usize>,
 }
 
 impl Accounts {
@@ -62,7 +66,13 @@ impl Accounts {
             vec![None; req.milestones.len()],
             Vec::new(),
         ];
-        Accounts { places, retainer_windows: Vec::new(), exceptions: Vec::new(), deferred: Vec::new() }
+        Accounts {
+            places,
+            retainer_windows: Vec::new(),
+            exceptions: Vec::new(),
+            deferred: Vec::new(),
+            held: BTreeMap::new(),
+        }
     }
 
     pub(super) fn retainer_window(&mut self, id: &str) -> usize {
@@ -104,9 +114,9 @@ impl Accounts {
         // A record split at the not-to-exceed whose billed part then fails (its invoice cannot be
         // taxed) is one queue item: its held part's item takes the new reasons.
         if place == Place::Exception
-            && let Some((_, _, held)) =
-                self.exceptions.iter_mut().find(|(k, i, item)| (*k, *i) == (kind, index) && item.held_amount.is_some())
+            && let Some(&at) = self.held.get(&(kind, index))
         {
+            let held = &mut self.exceptions[at].2;
             for f in reasons {
                 if !held.reasons.iter().any(|r| r.code == f.code) {
                     held.reasons.push(f);
@@ -122,7 +132,12 @@ impl Accounts {
         let item = QueueItem { kind, id, version, contract_id, date, reasons, retryable, held_amount };
         match place {
             Place::Deferred => self.deferred.push((kind, index, item)),
-            _ => self.exceptions.push((kind, index, item)),
+            _ => {
+                if item.held_amount.is_some() {
+                    self.held.entry((kind, index)).or_insert(self.exceptions.len());
+                }
+                self.exceptions.push((kind, index, item));
+            }
         }
     }
 
