@@ -122,14 +122,16 @@ impl<'a> LedgerIndex<'a> {
         Ok(per.into_iter().map(|(k, amount)| ContractInvoiced { contract_id: k.to_string(), amount }).collect())
     }
 
-    /// What is still billed of `version` (its lines net of credits), to reverse
-    /// when a newer version arrives: (amount, hours, the invoice that billed it).
+    /// What is still billed of `version` (its lines net of credits, negative for a refund), to
+    /// reverse when a newer version arrives: (amount, hours, the invoice that billed it).
     /// `arithmetic_overflow` when its lines sum out of the decimal range.
     pub(crate) fn open_amount(&self, kind: SourceKind, id: &str, version: u64) -> Result<Option<OpenAmount<'a>>> {
         let Some(lines) = self.by_record.get(&(kind, id)) else { return Ok(None) };
         let of_version = || lines.iter().filter(|l| l.version == version);
         let amount = checked::sum(of_version().map(|l| l.amount))?;
-        if amount <= Decimal::ZERO {
+        // Zero: credited in full, or billed nothing. A negative amount (a refund billed) is still
+        // billed, and its credit is positive.
+        if amount.is_zero() {
             return Ok(None);
         }
         let mut hours = None;
@@ -139,7 +141,8 @@ impl<'a> LedgerIndex<'a> {
                 None => h,
             });
         }
-        let Some(first) = of_version().find(|l| l.amount > Decimal::ZERO) else { return Ok(None) };
+        // The line that billed it (a credit names the invoice it reverses).
+        let Some(first) = of_version().find(|l| l.credits.is_none()) else { return Ok(None) };
         Ok(Some(OpenAmount {
             amount,
             hours,
