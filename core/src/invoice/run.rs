@@ -20,7 +20,7 @@ use super::taxing;
 use super::windows::{Period, clipped_window, window_of, windows};
 use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
-use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus};
+use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
 use crate::tax::TaxTable;
@@ -436,6 +436,15 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     };
     let contract_keys: Vec<(u32, u32)> =
         req.contracts.iter().map(|c| (customer_ranks.of(&c.customer_id), contract_ranks.of(&c.id))).collect();
+    // Under customer grouping, a customer's contracts share an invoice only when they share the terms an invoice
+    // is computed under (prices with or without tax, where tax is rounded, the rounding mode, cash rounding);
+    // each set of terms is its own invoice, named by the lowest-ranked contract id that has it (input order does
+    // not matter). Looked up only, never iterated into output.
+    let mut terms_rank: IdMap<Terms<'_>, u32> = IdMap::default();
+    for (c, (_, rank)) in req.contracts.iter().zip(&contract_keys) {
+        let lowest = terms_rank.entry(invoice_terms(c)).or_insert(*rank);
+        *lowest = (*lowest).min(*rank);
+    }
     // The items stay where they are, each taken out once by the invoice it lands on. Each item's draft is found by
     // its key in a hash map; then the positions of every draft's items are laid out in one vector, draft after
     // draft, each draft's in the order its items were made (a counting sort: no vector per draft). The drafts are
@@ -450,7 +459,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let window = clipped_window(contract.billing_schedule, anchor, &period);
         let key: DraftKey = match grouping {
             Grouping::Contract => (customer, contract_rank, 0, contract.currency.code(), window),
-            Grouping::Customer => (customer, 0, 0, contract.currency.code(), period),
+            Grouping::Customer => (customer, terms_rank[&invoice_terms(contract)], 0, contract.currency.code(), period),
             Grouping::Project => (
                 customer,
                 contract_rank,
@@ -624,6 +633,13 @@ fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
 }
 
 /// The invoice of a draft, from its first item (every item of a draft gives the same key).
+/// What an invoice of a customer is computed under: contracts that differ in these cannot share one.
+type Terms<'a> = (&'a str, bool, TaxRounding, crate::money::RoundingMode, Option<Decimal>);
+
+fn invoice_terms(c: &Contract) -> Terms<'_> {
+    (c.customer_id.as_str(), c.prices_include_tax, c.tax_rounding, c.rounding_mode, c.cash_rounding)
+}
+
 fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item<'_>, window: Period) -> InvoiceKey {
     let base = InvoiceKey {
         customer_id: contract.customer_id.clone(),
