@@ -59,7 +59,8 @@ pub(super) fn check_numbering(req: &InvoiceRunRequest) -> Result<()> {
 }
 
 /// Each ledger row is one billing or one credit of a record version: the same (kind, id, version) billed twice, or
-/// credited twice, is a corrupt ledger, and crediting from it would credit twice.
+/// credited twice, is a corrupt ledger, and crediting from it would credit twice. Each amount is one its currency
+/// can bill.
 pub(super) fn check_ledger_rows(ledger: &[LedgerLine]) -> Result<()> {
     let mut seen: IdMap<(SourceKind, &str, u64, bool), usize> = IdMap::default();
     for (i, l) in ledger.iter().enumerate() {
@@ -72,6 +73,16 @@ pub(super) fn check_ledger_rows(ledger: &[LedgerLine]) -> Result<()> {
                 l.version
             );
             return Err(Error::new(Code::DuplicateId, message).at(format!("ledger[{i}]")));
+        }
+        // An amount its currency cannot bill (10.005 USD) would be credited, and count toward the cap, as such.
+        let currency = l.currency;
+        let Some(units) = currency.minor_units() else {
+            let message = format!("{currency} has no minor unit in ISO 4217, so nothing is billed in it");
+            return Err(Error::new(Code::NoMinorUnit, message).at(format!("ledger[{i}].currency")));
+        };
+        if l.amount.normalize().scale() > units {
+            let message = format!("{} is finer than {currency}'s {units} decimal places", l.amount);
+            return Err(Error::new(Code::InvalidValue, message).at(format!("ledger[{i}].amount")));
         }
     }
     Ok(())

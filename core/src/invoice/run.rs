@@ -342,7 +342,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             );
             continue;
         }
-        let scale = contract.currency.require_minor_units()?;
+        let scale = contract.currency.require_minor_units().map_err(|e| e.at(format!("contracts[{c}].currency")))?;
         let amount = round_to_scale(m.amount, scale, contract.rounding_mode)?;
         let date = m.due.clamp(period.start, period.end);
         if let Some(old) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version) {
@@ -400,7 +400,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 );
                 continue;
             }
-            let scale = contract.currency.require_minor_units()?;
+            let scale = contract.currency.require_minor_units().map_err(|e| e.at(format!("contracts[{c}].currency")))?;
             items.push(Item {
                 kind: SourceKind::Retainer,
                 index,
