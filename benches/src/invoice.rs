@@ -73,6 +73,7 @@ pub fn request(seed: u64, entries: usize) -> InvoiceRunRequest {
             currency: usd,
             hours: None,
             credits: None,
+            tax: None,
         })
         .collect();
     let rule = |id: &str, jurisdiction: &str, rate: i64| TaxRule {

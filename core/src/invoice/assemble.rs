@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::document::*;
-use super::ledger::LedgerLine;
+use super::ledger::{LedgerLine, LedgerTax};
 use super::request::LineGrouping;
 use super::run::{InvoiceKey, Item};
 use crate::error::Result;
@@ -54,6 +54,8 @@ pub(super) fn build_invoice<'a>(
         }
     }
 
+    // What the invoice charges, on every ledger row it writes: a later credit must reverse the same.
+    let charged = LedgerTax { category: determination.category, rule_ids: determination.rule_ids.clone() };
     let mut contract_ids: BTreeSet<&str> = BTreeSet::new();
     // The contract last added: the items of an invoice mostly share one, and adding it again changes nothing.
     let mut last_contract: Option<usize> = None;
@@ -110,6 +112,7 @@ pub(super) fn build_invoice<'a>(
                     Explanation::Credit { invoice_number, .. } => Some(invoice_number.clone()),
                     _ => None,
                 },
+                tax: Some(charged.clone()),
             });
             line_sources.push(LineSource {
                 kind: m.kind,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eligibility::{ContractInvoiced, LedgerRecord, RecordKind};
 use crate::error::Result;
+use crate::model::TaxCategory;
 use crate::money::{Currency, checked};
 use crate::rates::IdMap;
 use crate::wire;
@@ -69,6 +70,20 @@ pub struct LedgerLine {
     /// For a credit: the invoice whose line it reverses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<String>,
+    /// The tax the invoice charged on it: a credit must reverse that tax, so a record whose credit would be taxed
+    /// otherwise waits for a person (`credit_mismatch`). Absent on rows written before billable kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<LedgerTax>,
+}
+
+/// The tax an invoice charged on a ledger line: its category and the rules applied (a rule id names one rate; a
+/// table keeps a changed rate as a new rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LedgerTax {
+    /// The category determined.
+    pub category: TaxCategory,
+    /// The rules applied, in table order (none for an untaxed category without rules).
+    pub rule_ids: Vec<String>,
 }
 
 /// The ledger indexed for a run.
@@ -174,6 +189,11 @@ impl<'a> LedgerIndex<'a> {
     /// The newest version of the record in the ledger other than `version`.
     pub(crate) fn latest_other_version(&self, kind: SourceKind, id: &str, version: u64) -> Option<u64> {
         self.by_record.get(&(kind, id))?.iter().map(|l| l.version).filter(|v| *v != version).max()
+    }
+
+    /// The row that billed (kind, id, version), not a credit of it.
+    pub(crate) fn billed_row(&self, kind: SourceKind, id: &str, version: u64) -> Option<&'a LedgerLine> {
+        self.by_record.get(&(kind, id))?.iter().copied().find(|l| l.version == version && l.credits.is_none())
     }
 
     /// True when (kind, id, version) has been billed.

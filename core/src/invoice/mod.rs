@@ -22,7 +22,7 @@ pub use document::{
     Counters, CurrencyTotals, Explanation, Invoice, InvoiceLine, InvoiceRunResponse, LineKind, LineSource, LineTax,
     QueueItem, Reconciliation, SourceRef, TaxLine,
 };
-pub use ledger::{LedgerLine, SourceKind};
+pub use ledger::{LedgerLine, LedgerTax, SourceKind};
 pub use request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest, LineGrouping, Numbering, RunPolicy};
 pub use run::invoice_run;
 pub use windows::{Period, clipped_window, window_of, windows};

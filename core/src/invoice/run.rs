@@ -496,7 +496,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
 
     // 6. Tax, totals, numbers: tax for every invoice first, so that a changed record is billed whole or not at all.
     let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
-    let (determinations, untaxed) = taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table);
+    let (determinations, untaxed) = taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table, &ledger);
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::accounts::{Accounts, Subject};
 use super::document::LineKind;
-use super::ledger::SourceKind;
+use super::ledger::{LedgerIndex, SourceKind};
 use super::request::InvoiceRunRequest;
 use super::run::Item;
 use crate::eligibility::{Finding, Reason};
@@ -23,6 +23,10 @@ use crate::tax::{self, Determination, TaxTable};
 pub(super) struct Untaxed(BTreeMap<(SourceKind, usize), Finding>);
 
 /// Each draft's determination (`None` for a draft with no item left), and the records they leave untaxed.
+///
+/// A credit must reverse the tax its invoice charged: when the ledger row it reverses says which tax that was and
+/// this draft's determination is another (the rate changed, the customer became exempt), the record waits for a
+/// person (`credit_mismatch`) rather than be credited at the wrong tax.
 pub(super) fn determine<'m>(
     drafts: impl Iterator<Item = &'m [u32]>,
     items: &[Option<Item<'_>>],
@@ -30,6 +34,7 @@ pub(super) fn determine<'m>(
     customers: &BTreeMap<&str, &Customer>,
     invoice_date: NaiveDate,
     tax_table: &TaxTable,
+    ledger: &LedgerIndex<'_>,
 ) -> (Vec<Option<Result<Determination>>>, Untaxed) {
     let mut untaxed = Untaxed::default();
     let determinations = drafts
@@ -41,16 +46,50 @@ pub(super) fn determine<'m>(
                 .copied()
                 .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
                 .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, tax_table));
-            if let Err(e) = &determination {
-                let finding = Finding::new(Reason::from_error(e), e.message.clone());
-                for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
-                    untaxed.0.insert((item.kind, item.index), finding.clone());
+            match &determination {
+                Err(e) => {
+                    let finding = Finding::new(Reason::from_error(e), e.message.clone());
+                    for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
+                        untaxed.0.insert((item.kind, item.index), finding.clone());
+                    }
+                }
+                Ok(d) => {
+                    let credits = members.iter().filter_map(|k| items[*k as usize].as_ref());
+                    for item in credits.filter(|i| i.line == LineKind::Credit) {
+                        if let Some(finding) = other_tax(item, d, ledger) {
+                            untaxed.0.insert((item.kind, item.index), finding);
+                        }
+                    }
                 }
             }
             Some(determination)
         })
         .collect();
     (determinations, untaxed)
+}
+
+/// Why a credit cannot go on an invoice taxed as `d`: the row it reverses was taxed otherwise.
+fn other_tax(credit: &Item<'_>, d: &Determination, ledger: &LedgerIndex<'_>) -> Option<Finding> {
+    let row = ledger.billed_row(credit.kind, &credit.id, credit.version)?;
+    let charged = row.tax.as_ref()?;
+    if charged.category == d.category && charged.rule_ids == d.rule_ids {
+        return None;
+    }
+    let message = format!(
+        "version {} was taxed as {} ({}) on invoice {}, and this invoice is taxed as {} ({}): its credit would not \
+         reverse the tax charged; correct it by hand",
+        credit.version,
+        charged.category.as_str(),
+        rules_text(&charged.rule_ids),
+        row.invoice_number,
+        d.category.as_str(),
+        rules_text(&d.rule_ids),
+    );
+    Some(Finding::new(Reason::CreditMismatch, message))
+}
+
+fn rules_text(ids: &[String]) -> String {
+    if ids.is_empty() { "no rule".to_string() } else { ids.join(", ") }
 }
 
 impl Untaxed {
