@@ -103,6 +103,7 @@ pub fn request(seed: u64, entries: usize) -> InvoiceRunRequest {
         tax_rules: vec![rule("DE-19", "DE", 19), rule("FR-20", "FR", 20)],
         holidays: Vec::new(),
         ledger,
+        retainer_windows: Vec::new(),
         numbering: Numbering { prefix: "B-".into(), next: 1, width: 6 },
         policy: RunPolicy::default(),
     }

@@ -14,6 +14,7 @@ mod credit;
 mod document;
 mod ledger;
 mod request;
+mod retainers;
 mod run;
 mod taxing;
 mod windows;

@@ -58,6 +58,10 @@ pub struct InvoiceRunRequest {
     /// Everything invoiced by earlier runs (the `ledger` of the last response).
     #[serde(default)]
     pub ledger: Vec<LedgerLine>,
+    /// Retainer windows of earlier periods to bill now, late: the ids an earlier run's exception queue gave them
+    /// (`K1@2026-03-01`, when the customer was on hold). A run bills only its own period's windows otherwise.
+    #[serde(default)]
+    pub retainer_windows: Vec<String>,
     /// Invoice numbers: prefix and the next sequence number.
     pub numbering: Numbering,
     /// Grouping, lines, FX and late-record policy.

@@ -16,11 +16,11 @@ use super::credit::{Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
-use super::taxing;
-use super::windows::{Period, clipped_window, window_of, windows};
+use super::{retainers, taxing};
+use super::windows::{Period, clipped_window};
 use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
-use crate::model::{BillingType, Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
+use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
 use crate::tax::TaxTable;
@@ -380,51 +380,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         out.place(SourceKind::Milestone, i, Place::Invoiced);
     }
 
-    // 4. Retainers: each window of the schedule within the period, once.
-    for (c, contract) in req.contracts.iter().enumerate() {
-        let (BillingType::Retainer, Some(terms)) = (contract.billing_type, &contract.retainer) else { continue };
-        for window in windows(contract.billing_schedule, &period) {
-            if window.end < contract.start || contract.end.is_some_and(|end| window.start > end) {
-                continue;
-            }
-            // The whole window's start, not the period's cut of it: a week two runs share is one id, billed once.
-            let id = format!("{}@{}", contract.id, window_of(contract.billing_schedule, window.start, &period).start);
-            if ledger.contains(SourceKind::Retainer, &id, 1) {
-                continue;
-            }
-            let index = out.retainer_window(&id);
-            if let Some(reason) = customer_reason(customers.get(contract.customer_id.as_str()).copied()) {
-                out.queue(
-                    Subject::new(SourceKind::Retainer, index, &id, 1, window.start, Some(contract)),
-                    vec![reason],
-                );
-                continue;
-            }
-            let scale = contract.currency.require_minor_units().map_err(|e| e.at(format!("contracts[{c}].currency")))?;
-            items.push(Item {
-                kind: SourceKind::Retainer,
-                index,
-                id: Cow::Owned(id.clone()),
-                version: 1,
-                contract: c,
-                project_id: None,
-                date: window.start,
-                amount: round_to_scale(terms.amount, scale, contract.rounding_mode)?,
-                hours: None,
-                late: false,
-                line: LineKind::Retainer,
-                group: None,
-                description: Description::Text(format!(
-                    "{} {} to {}",
-                    terms.description.as_deref().unwrap_or("Retainer"),
-                    window.start,
-                    window.end
-                )),
-                explanation: Explanation::Retainer { window },
-            });
-            out.place(SourceKind::Retainer, index, Place::Invoiced);
-        }
-    }
+    // 4. Retainers: each window of the schedule within the period, once; earlier windows sent back, late.
+    retainers::bill(&retainers::Books { req, period, ledger: &ledger, customers: &customers }, &mut out, &mut items)?;
 
     // 5. Group into invoices, in numbering order.
     let grouping = req.policy.grouping;
@@ -624,7 +581,7 @@ fn verdicts(records: &[(&str, u64)], newest: &IdMap<&str, u64>) -> Vec<Result<()
         .collect()
 }
 
-fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
+pub(super) fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
     match customer.map(|c| c.status) {
         Some(CustomerStatus::Active) => None,
         Some(_) => Some(Finding::new(Reason::CustomerOnHold, "the customer is not active for billing")),
@@ -632,7 +589,6 @@ fn customer_reason(customer: Option<&Customer>) -> Option<Finding> {
     }
 }
 
-/// The invoice of a draft, from its first item (every item of a draft gives the same key).
 /// What an invoice of a customer is computed under: contracts that differ in these cannot share one.
 type Terms<'a> = (&'a str, bool, TaxRounding, crate::money::RoundingMode, Option<Decimal>);
 
@@ -640,6 +596,7 @@ fn invoice_terms(c: &Contract) -> Terms<'_> {
     (c.customer_id.as_str(), c.prices_include_tax, c.tax_rounding, c.rounding_mode, c.cash_rounding)
 }
 
+/// The invoice of a draft, from its first item (every item of a draft gives the same key).
 fn invoice_key(grouping: Grouping, contract: &Contract, item: &Item<'_>, window: Period) -> InvoiceKey {
     let base = InvoiceKey {
         customer_id: contract.customer_id.clone(),
