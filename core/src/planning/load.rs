@@ -9,14 +9,19 @@
 //! `hours_per_week` exactly. A week whose schedule gives no hours at all is
 //! split evenly over Monday to Friday. Only the days inside the allocation's
 //! dates keep their share: an allocation from a Wednesday gets the
-//! Wednesday-to-Sunday part of its week, a pro-rata share.
+//! Wednesday-to-Sunday part of its week, a pro-rata share. An allocation
+//! none of whose days has a share (it lies only on days off, such as a
+//! weekend) would lose its hours that way: its own days in each week it
+//! touches share that week's `hours_per_week` evenly instead, so the hours
+//! show up as load on days without capacity, that is as over-allocation.
 
+use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::DateRange;
-use super::capacity::CapacityGrid;
+use super::capacity::{CapacityGrid, monday_on_or_before, version_on};
 use crate::error::{Code, Error, Result};
-use crate::model::{Allocation, AllocationStatus};
+use crate::model::{Allocation, AllocationStatus, ScheduleVersion};
 use crate::money::allocate;
 
 /// Committed and tentative hours per worker per grid day.
@@ -76,10 +81,21 @@ impl Spreader {
         }
         let (Some(a), Some(b)) = (grid.day(from), grid.day(to)) else { return Ok(()) };
         let standard = &grid.rows[w].standard;
+        // An allocation lying only on days off would get no hours at all: its own days carry each week's hours.
+        let off_days_only = !has_scheduled_day(&grid.workers[w].schedule, allocation.start, allocation.end);
         let mut monday = a - a % 7;
         while monday <= b {
             let mut weights = [Decimal::ZERO; 7];
-            weights.copy_from_slice(&standard[monday..monday + 7]);
+            if off_days_only {
+                for (k, weight) in weights.iter_mut().enumerate() {
+                    let date = grid.date(monday + k);
+                    if allocation.start <= date && date <= allocation.end {
+                        *weight = Decimal::ONE;
+                    }
+                }
+            } else {
+                weights.copy_from_slice(&standard[monday..monday + 7]);
+            }
             let shares = self.split(weights, allocation.hours_per_week)?;
             for (k, share) in shares.iter().enumerate() {
                 let d = monday + k;
@@ -91,6 +107,49 @@ impl Spreader {
         }
         Ok(())
     }
+}
+
+/// The weights a week from `monday` is spread by: the hours of the schedule in force each day, or, in a week
+/// whose schedule gives no hours at all, Monday to Friday evenly (as [`Spreader`] splits it).
+fn week_weights(schedule: &[ScheduleVersion], monday: NaiveDate) -> [Decimal; 7] {
+    let mut weights = [Decimal::ZERO; 7];
+    for (k, weight) in weights.iter_mut().enumerate() {
+        let date = monday + Days::new(k as u64);
+        if let Some(v) = version_on(schedule, date) {
+            *weight = v.hours.days()[k].1;
+        }
+    }
+    if weights.iter().all(|w| w.is_zero()) {
+        for weight in &mut weights[..5] {
+            *weight = Decimal::ONE;
+        }
+    }
+    weights
+}
+
+/// True when some day of `start..=end` gets a share of its week by the schedule: false for an allocation that
+/// lies only on days off (a weekend, a part-timer's free day). Whatever the period, so the answer does not depend
+/// on it. Every whole ISO week has a weighted day, so at most the two partial weeks of a range are looked at.
+fn has_scheduled_day(schedule: &[ScheduleVersion], start: NaiveDate, end: NaiveDate) -> bool {
+    let mut monday = monday_on_or_before(start);
+    while monday <= end {
+        let sunday = monday + Days::new(6);
+        if start <= monday && sunday <= end {
+            return true;
+        }
+        let weights = week_weights(schedule, monday);
+        for (k, weight) in weights.iter().enumerate() {
+            let date = monday + Days::new(k as u64);
+            if start <= date && date <= end && !weight.is_zero() {
+                return true;
+            }
+        }
+        match sunday.succ_opt() {
+            Some(next) => monday = next,
+            None => break,
+        }
+    }
+    false
 }
 
 /// Check an allocation's worker, dates and hours; the worker's grid row.
