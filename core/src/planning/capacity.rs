@@ -122,7 +122,8 @@ impl<'a> CapacityGrid<'a> {
     /// [`MAX_DAYS`], is `invalid_period`; schedule hours outside 0 to 24 and
     /// leave hours outside (0, 24] are `invalid_hours`; two schedule versions
     /// from the same date are `invalid_value`; leave of an unknown worker is
-    /// `unknown_reference`; each with the path of the field.
+    /// `unknown_reference`, reversed leave `invalid_period` (longer than the
+    /// period is fine: it is clipped); each with the path of the field.
     pub fn new(calendar: &Calendar<'a>) -> Result<Self> {
         let period = calendar.period;
         period.check("period")?;
@@ -153,7 +154,7 @@ impl<'a> CapacityGrid<'a> {
             rows,
             holiday_names: BTreeMap::new(),
         };
-        grid.apply_holidays(calendar.holidays);
+        grid.apply_holidays(calendar.holidays)?;
         grid.apply_leave(calendar.leave)?;
         for row in &mut grid.rows {
             for d in 0..days {
@@ -201,7 +202,7 @@ impl<'a> CapacityGrid<'a> {
         buckets(self.period, granularity, self.offset)
     }
 
-    fn apply_holidays(&mut self, holidays: &'a [Holiday]) {
+    fn apply_holidays(&mut self, holidays: &'a [Holiday]) -> Result<()> {
         for h in holidays {
             let Some(d) = self.day(h.date) else { continue };
             if !self.period.contains(h.date) {
@@ -216,6 +217,7 @@ impl<'a> CapacityGrid<'a> {
                 }
             }
         }
+        Ok(())
     }
 
     fn apply_leave(&mut self, leave: &[Leave]) -> Result<()> {
@@ -226,7 +228,12 @@ impl<'a> CapacityGrid<'a> {
                 Error::new(Code::UnknownReference, format!("no worker has id `{}`", l.worker_id))
                     .at(format!("{path}.worker_id"))
             })?;
-            DateRange::new(l.start, l.end).check(&path)?;
+            // Reversed is refused; a range longer than the period is clipped to it (only the period has a limit).
+            if l.start > l.end {
+                return Err(
+                    Error::new(Code::InvalidPeriod, format!("leave starts {} but ends {}", l.start, l.end)).at(path)
+                );
+            }
             let hours = match l.hours {
                 Some(h) if h <= Decimal::ZERO || h > full => {
                     return Err(Error::new(

@@ -223,8 +223,10 @@ pub struct DemandChange {
 }
 
 /// The allocation changes and audit entries of `request`'s stage change.
-/// `allocations` may hold any allocations: those of the opportunity are acted on. Two with one
-/// id are `duplicate_id` at `allocations[i].id`.
+/// `allocations` may hold any allocations: those of the opportunity are acted on. Each is checked as
+/// `validate` checks it (and as `plan` does): two with one id are `duplicate_id` at `allocations[i].id`,
+/// reversed dates `invalid_period` at `allocations[i]`, hours per week outside 0 to 168 `invalid_hours`,
+/// not exactly one of `project_id` and `opportunity_id` `invalid_value`.
 ///
 /// ```
 /// use billable::planning::{demand_change, DemandChangeRequest, StagePolicy};
@@ -242,7 +244,7 @@ pub fn demand_change(
     allocations: &[Allocation],
     policy: &StagePolicy,
 ) -> Result<DemandChange> {
-    crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
+    super::load::check_allocations(allocations)?;
     let opp = &request.opportunity;
     let version = opp.version;
     let duplicate = request.processed_versions.contains(&version);

@@ -364,7 +364,12 @@ impl Plan<'_, '_> {
             }
             let rate_hours = acc
                 .rates
-                .entry((line.rule.rate_card_id.to_string(), line.rule.rule_id.to_string(), line.hourly_rate, rank(purpose)))
+                .entry((
+                    line.rule.rate_card_id.to_string(),
+                    line.rule.rule_id.to_string(),
+                    line.hourly_rate,
+                    rank(purpose),
+                ))
                 .or_default();
             *rate_hours = checked::add(*rate_hours, hours)?;
         }

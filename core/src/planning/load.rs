@@ -18,7 +18,6 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::DateRange;
 use super::capacity::{CapacityGrid, monday_on_or_before, version_on};
 use crate::error::{Code, Error, Result};
 use crate::model::{Allocation, AllocationStatus, ScheduleVersion};
@@ -152,30 +151,28 @@ fn has_scheduled_day(schedule: &[ScheduleVersion], start: NaiveDate, end: NaiveD
     false
 }
 
-/// Check an allocation's worker, dates and hours; the worker's grid row.
-pub(crate) fn check(grid: &CapacityGrid<'_>, allocation: &Allocation, path: &str) -> Result<usize> {
+/// The worker's grid row of an allocation (`unknown_reference` at `path.worker_id`).
+pub(crate) fn worker_row(grid: &CapacityGrid<'_>, allocation: &Allocation, path: &str) -> Result<usize> {
     let w = grid.worker_index(&allocation.worker_id).ok_or_else(|| {
         Error::new(Code::UnknownReference, format!("no worker has id `{}`", allocation.worker_id))
             .at(format!("{path}.worker_id"))
     })?;
-    DateRange::new(allocation.start, allocation.end).check(path)?;
-    if allocation.hours_per_week.is_sign_negative() && !allocation.hours_per_week.is_zero()
-        || allocation.hours_per_week > Decimal::from(168)
-    {
-        return Err(Error::new(
-            Code::InvalidHours,
-            format!("hours per week {} must be between 0 and 168", allocation.hours_per_week),
-        )
-        .at(format!("{path}.hours_per_week")));
-    }
     Ok(w as usize)
+}
+
+/// What `validate` refuses of allocations (its first problem): dates reversed (`invalid_period` at
+/// `allocations[i]`; a range longer than the period is fine, it is clipped), hours per week outside 0 to
+/// 168 (`invalid_hours` at `allocations[i].hours_per_week`), not exactly one of `project_id` and
+/// `opportunity_id` (`invalid_value` at `allocations[i]`), two with one id (`duplicate_id`, which would
+/// load the worker twice).
+pub(crate) fn check_allocations(allocations: &[Allocation]) -> Result<()> {
+    super::validated(super::RecordsOf { allocations: Some(allocations) })
 }
 
 impl Load {
     /// Spread every allocation that is not released over the grid.
     pub fn new(grid: &CapacityGrid<'_>, allocations: &[Allocation]) -> Result<Load> {
-        // Two allocations with one id would load the worker twice.
-        crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
+        check_allocations(allocations)?;
         let n = grid.rows.len();
         let mut committed = vec![Vec::new(); n];
         let mut tentative = vec![Vec::new(); n];
@@ -183,7 +180,7 @@ impl Load {
         let mut spreader = Spreader::default();
         for (i, a) in allocations.iter().enumerate() {
             let path = format!("allocations[{i}]");
-            let w = check(grid, a, &path)?;
+            let w = worker_row(grid, a, &path)?;
             let target = match a.status {
                 AllocationStatus::Committed => &mut committed[w],
                 AllocationStatus::Tentative => &mut tentative[w],

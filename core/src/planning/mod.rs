@@ -51,6 +51,7 @@ pub use demand::{
     StagePolicy, demand_change,
 };
 pub use forecast::{Forecast, ForecastInputs, ForecastRow, RateUsed, Reporting, Unpriced, forecast};
+pub(crate) use load::check_allocations;
 pub use overallocation::{OverAllocation, OverAllocationPolicy, OverRange, WorkerOverAllocation, merge};
 pub use period::{Granularity, month_label, week_label};
 pub use reconciliation::{Difference, Reconciliation, Tolerance, View, reconcile};
@@ -91,7 +92,9 @@ impl DateRange {
         self.start <= date && date <= self.end
     }
 
-    /// `invalid_period` at `path` when reversed or longer than [`MAX_DAYS`].
+    /// `invalid_period` at `path` when reversed or longer than [`MAX_DAYS`]: the planning period's check.
+    /// Leave, allocations and demand lines may be longer (they are clipped to the period); only their order is
+    /// checked, as `validate` checks it.
     pub(crate) fn check(&self, path: &str) -> Result<()> {
         if self.start > self.end {
             return Err(
@@ -144,6 +147,33 @@ pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
     Ok(())
 }
 
+/// Records of some kinds, for [`validated`]; a kind left `None` is not checked, nor references into it.
+#[derive(Default)]
+pub(crate) struct RecordsOf<'a> {
+    pub allocations: Option<&'a [Allocation]>,
+}
+
+/// The first problem `validate` (`model::validate`) reports of `records`, as the error: the planning
+/// reports refuse what `validate` refuses, with the same code and path, by calling its rules rather than
+/// repeating them.
+pub(crate) fn validated(records: RecordsOf<'_>) -> Result<()> {
+    fn values<T: Serialize>(items: Option<&[T]>) -> Result<Option<Vec<serde_json::Value>>> {
+        items
+            .map(|list| {
+                list.iter()
+                    .map(|x| serde_json::to_value(x).map_err(|e| Error::new(Code::InvalidValue, e.to_string())))
+                    .collect()
+            })
+            .transpose()
+    }
+    let raw =
+        crate::model::RawRecords { allocations: values(records.allocations)?, ..crate::model::RawRecords::default() };
+    match crate::model::validate(&raw).into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
 /// A planning period with its allocations spread over the capacity grid:
 /// what utilization, over-allocation and skill gaps read.
 #[derive(Debug, Clone)]
@@ -156,7 +186,9 @@ pub struct Plan<'g, 'a> {
 impl<'g, 'a> Plan<'g, 'a> {
     /// Spread `allocations` over `grid`. An allocation of an unknown worker
     /// is `unknown_reference`, reversed dates `invalid_period`, hours per week
-    /// outside 0 to 168 `invalid_hours` (path `allocations[i]...`).
+    /// outside 0 to 168 `invalid_hours`, one naming both or neither of
+    /// `project_id` and `opportunity_id` `invalid_value` (path
+    /// `allocations[i]...`), as `validate` reports them.
     pub fn new(grid: &'g CapacityGrid<'a>, allocations: &'a [Allocation]) -> Result<Self> {
         let load = Load::new(grid, allocations)?;
         Ok(Plan { grid, allocations, load })
