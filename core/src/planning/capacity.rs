@@ -123,7 +123,11 @@ impl<'a> CapacityGrid<'a> {
     /// leave hours outside (0, 24] are `invalid_hours`; two schedule versions
     /// from the same date are `invalid_value`; leave of an unknown worker is
     /// `unknown_reference`, reversed leave `invalid_period` (longer than the
-    /// period is fine: it is clipped); each with the path of the field.
+    /// period is fine: it is clipped); a holiday country that is not ISO
+    /// 3166-1 alpha-2 is `invalid_value`; and what `validate` reports of a
+    /// worker is refused with its code (employment reversed, a terminated
+    /// worker without `end`, a skill level outside 1 to 5, a bad country);
+    /// each with the path of the field.
     pub fn new(calendar: &Calendar<'a>) -> Result<Self> {
         let period = calendar.period;
         period.check("period")?;
@@ -154,6 +158,9 @@ impl<'a> CapacityGrid<'a> {
             rows,
             holiday_names: BTreeMap::new(),
         };
+        // What `validate` refuses of a worker (employment dates reversed, terminated without a last day, skill
+        // levels outside 1 to 5, a country that is not ISO 3166-1) would otherwise be planned with.
+        super::validated(super::RecordsOf { workers: Some(calendar.workers), ..Default::default() })?;
         grid.apply_holidays(calendar.holidays)?;
         grid.apply_leave(calendar.leave)?;
         for row in &mut grid.rows {
@@ -203,6 +210,15 @@ impl<'a> CapacityGrid<'a> {
     }
 
     fn apply_holidays(&mut self, holidays: &'a [Holiday]) -> Result<()> {
+        // A country `UK` or `gb` would match no worker's (ISO) country, and the holiday would be lost silently.
+        for (i, h) in holidays.iter().enumerate() {
+            if let Some(c) = &h.country
+                && !crate::model::is_country_code(c)
+            {
+                return Err(Error::new(Code::InvalidValue, format!("`{c}` is not an ISO 3166-1 alpha-2 country code"))
+                    .at(format!("holidays[{i}].country")));
+            }
+        }
         for h in holidays {
             let Some(d) = self.day(h.date) else { continue };
             if !self.period.contains(h.date) {

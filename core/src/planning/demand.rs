@@ -226,7 +226,8 @@ pub struct DemandChange {
 /// `allocations` may hold any allocations: those of the opportunity are acted on. Each is checked as
 /// `validate` checks it (and as `plan` does): two with one id are `duplicate_id` at `allocations[i].id`,
 /// reversed dates `invalid_period` at `allocations[i]`, hours per week outside 0 to 168 `invalid_hours`,
-/// not exactly one of `project_id` and `opportunity_id` `invalid_value`.
+/// not exactly one of `project_id` and `opportunity_id` `invalid_value`. The opportunity is checked as
+/// `validate` checks one (probability, dates, demand lines), at `opportunity...`.
 ///
 /// ```
 /// use billable::planning::{demand_change, DemandChangeRequest, StagePolicy};
@@ -264,10 +265,14 @@ pub fn demand_change(
         None => DemandState::None,
     };
     let to = policy.state(&opp.stage).map_err(|e| e.at("opportunity.stage"))?;
-    super::check_probability(opp.probability, "opportunity.probability")?;
-    for (l, line) in opp.demand.iter().enumerate() {
-        super::DateRange::new(line.start, line.end).check(&format!("opportunity.demand[{l}]"))?;
-    }
+    // What `validate` refuses of the opportunity, at its path in this request.
+    super::check_opportunities(std::slice::from_ref(opp)).map_err(|e| {
+        let path = match e.path.strip_prefix("opportunities[0]") {
+            Some(rest) => format!("opportunity{rest}"),
+            None => e.path.clone(),
+        };
+        e.at(path)
+    })?;
     let mut changes = Vec::new();
     let request_action = match (from.has_demand(), to.has_demand()) {
         (false, true) => Some(ChangeAction::Create),

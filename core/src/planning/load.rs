@@ -166,7 +166,7 @@ pub(crate) fn worker_row(grid: &CapacityGrid<'_>, allocation: &Allocation, path:
 /// `opportunity_id` (`invalid_value` at `allocations[i]`), two with one id (`duplicate_id`, which would
 /// load the worker twice).
 pub(crate) fn check_allocations(allocations: &[Allocation]) -> Result<()> {
-    super::validated(super::RecordsOf { allocations: Some(allocations) })
+    super::validated(super::RecordsOf { allocations: Some(allocations), ..Default::default() })
 }
 
 impl Load {

@@ -126,30 +126,23 @@ pub fn ratio(part: Decimal, whole: Decimal) -> Result<Option<Decimal>> {
     round_to_scale(q, 4, RoundingMode::HalfEven).map(Some)
 }
 
-/// `invalid_value` at `path` unless `probability` is a percent, 0 to 100.
-pub(crate) fn check_probability(probability: Decimal, path: &str) -> Result<()> {
-    if probability < Decimal::ZERO || probability > Decimal::ONE_HUNDRED {
-        return Err(
-            Error::new(Code::InvalidValue, format!("probability {probability} is not between 0 and 100")).at(path)
-        );
-    }
-    Ok(())
-}
-
-/// Opportunities as skill gaps, the forecast and reconciliation read them:
-/// ids unique (`duplicate_id` at `opportunities[i].id`), each probability
-/// 0 to 100 (`invalid_value` at `opportunities[i].probability`).
+/// Opportunities as skill gaps, the forecast and reconciliation read them: what
+/// `validate` reports of them is refused (its first problem): ids unique
+/// (`duplicate_id` at `opportunities[i].id`), each probability 0 to 100
+/// (`invalid_value` at `opportunities[i].probability`), expected dates in
+/// order (`invalid_period` at `opportunities[i]`), each demand line's hours
+/// per week 0 to 168 (`invalid_value` at
+/// `opportunities[i].demand[k].hours_per_week`) and dates in order
+/// (`invalid_period` at `opportunities[i].demand[k]`).
 pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
-    crate::rates::unique_ids("opportunities", opportunities.iter().map(|o| o.id.as_str()))?;
-    for (i, o) in opportunities.iter().enumerate() {
-        check_probability(o.probability, &format!("opportunities[{i}].probability"))?;
-    }
-    Ok(())
+    validated(RecordsOf { opportunities: Some(opportunities), ..RecordsOf::default() })
 }
 
 /// Records of some kinds, for [`validated`]; a kind left `None` is not checked, nor references into it.
 #[derive(Default)]
 pub(crate) struct RecordsOf<'a> {
+    pub workers: Option<&'a [crate::model::Worker]>,
+    pub opportunities: Option<&'a [Opportunity]>,
     pub allocations: Option<&'a [Allocation]>,
 }
 
@@ -166,8 +159,12 @@ pub(crate) fn validated(records: RecordsOf<'_>) -> Result<()> {
             })
             .transpose()
     }
-    let raw =
-        crate::model::RawRecords { allocations: values(records.allocations)?, ..crate::model::RawRecords::default() };
+    let raw = crate::model::RawRecords {
+        workers: values(records.workers)?,
+        opportunities: values(records.opportunities)?,
+        allocations: values(records.allocations)?,
+        ..crate::model::RawRecords::default()
+    };
     match crate::model::validate(&raw).into_iter().next() {
         Some(problem) => Err(problem),
         None => Ok(()),

@@ -140,15 +140,21 @@ fn huge_demand() -> serde_json::Value {
 }
 
 #[test]
-fn demand_hours_past_the_decimal_range_are_overflow_errors() {
-    // hours_per_week × 7 days leaves the decimal range, in skill gaps and in the reconciliation's CRM hours.
+fn demand_hours_past_a_week_are_refused_at_the_field_before_any_sum() {
+    // hours_per_week × 7 days would leave the decimal range (once arithmetic_overflow with an empty path); a week
+    // holds at most 168 hours, as `validate` checks it, so skill gaps and the reconciliation name the field.
     let period = json!({"start": "2026-03-02", "end": "2026-03-08"});
+    let at = |request: serde_json::Value| {
+        let e = crate::api::call_json("plan", &request.to_string()).unwrap_err();
+        (e.code.as_str().to_string(), e.path)
+    };
+    let expected = ("invalid_value".to_string(), "opportunities[0].demand[0].hours_per_week".to_string());
     let skills = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
         "skill_gaps": {}});
-    assert_eq!(plan_error(skills), "arithmetic_overflow");
+    assert_eq!(at(skills), expected);
     let reconcile = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
         "forecast": {"reporting_currency": "USD"}, "reconciliation": {}});
-    assert_eq!(plan_error(reconcile), "arithmetic_overflow");
+    assert_eq!(at(reconcile), expected);
 }
 
 #[test]
