@@ -39,7 +39,7 @@ use super::Plan;
 use super::period::{last_of_month, month_label};
 use crate::error::{Code, Error, Result};
 use crate::model::{
-    AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
+    Allocation, AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
 };
 use crate::money::{Currency, Money, RoundingMode, checked, convert, overflow, round_to_scale};
 use crate::rates::{self, MasterData, Purpose, RateOptions, Tables};
@@ -217,6 +217,27 @@ impl Plan<'_, '_> {
         let grid = self.grid;
         let opportunities: BTreeMap<&str, &Opportunity> =
             inputs.opportunities.iter().map(|o| (o.id.as_str(), o)).collect();
+        let opportunity_index: BTreeMap<&str, usize> =
+            inputs.opportunities.iter().enumerate().map(|(j, o)| (o.id.as_str(), j)).collect();
+        // The id an opportunity is priced under must not be one of the caller's: name the caller's record.
+        let project_ids: Vec<&str> = inputs.projects.iter().map(|p| p.id.as_str()).collect();
+        let contract_ids: Vec<&str> = inputs.contracts.iter().map(|k| k.id.as_str()).collect();
+        let taken = |kind: &str, ids: &[&str], opp: &str| -> Result<()> {
+            let synthetic = synthetic_id(opp);
+            match ids.iter().position(|x| *x == synthetic) {
+                Some(k) => Err(Error::new(
+                    Code::DuplicateId,
+                    format!(
+                        "`{synthetic}` is the id the forecast prices opportunity `{opp}` under (opportunities[{}]); \
+                         rename the {}",
+                        opportunity_index.get(opp).copied().unwrap_or(0),
+                        if kind == "projects" { "project" } else { "contract" }
+                    ),
+                )
+                .at(format!("{kind}[{k}].id"))),
+                None => Ok(()),
+            }
+        };
         let cards: BTreeMap<&str, &RateCard> = inputs.rate_cards.iter().map(|c| (c.id.as_str(), c)).collect();
         // Synthetic projects (and contracts) pricing each opportunity, or why it cannot be priced.
         let mut contracts = inputs.contracts.to_vec();
@@ -227,16 +248,20 @@ impl Plan<'_, '_> {
             if pricing.contains_key(id) {
                 continue;
             }
+            let at = |field: &str| format!("opportunities[{}]{field}", opportunity_index.get(id).copied().unwrap_or(0));
             let outcome = match opportunities.get(id) {
                 None => Err(Error::new(Code::UnknownReference, format!("no opportunity has id `{id}`"))),
                 Some(o) => match (&o.contract_id, &o.rate_card_id) {
                     (Some(k), _) => {
+                        taken("projects", &project_ids, id)?;
                         projects.push(parse(serde_json::json!({
                             "id": synthetic_id(id), "contract_id": k, "status": "open"}))?);
                         Ok(())
                     }
                     (None, Some(card)) => match cards.get(card.as_str()) {
                         Some(c) => {
+                            taken("projects", &project_ids, id)?;
+                            taken("contracts", &contract_ids, id)?;
                             contracts.push(parse(serde_json::json!({
                                 "id": synthetic_id(id), "customer_id": o.customer_id, "currency": c.currency,
                                 "billing_type": "time_and_materials", "start": o.expected_start,
@@ -248,12 +273,14 @@ impl Plan<'_, '_> {
                         None => Err(Error::new(
                             Code::UnknownReference,
                             format!("opportunity `{id}` names rate card `{card}`, which is absent"),
-                        )),
+                        )
+                        .at(at(".rate_card_id"))),
                     },
                     (None, None) => Err(Error::new(
                         Code::RateMissing,
                         format!("opportunity `{id}` names neither a contract_id nor a rate_card_id to price it"),
-                    )),
+                    )
+                    .at(at(""))),
                 },
             };
             pricing.insert(id, outcome);
@@ -307,6 +334,7 @@ impl Plan<'_, '_> {
                         }
                     }
                     Err(e) => {
+                        let e = caller_error(e, i as usize, a, &opportunity_index);
                         for (_, h) in days {
                             note_unpriced(&mut unpriced, i, &a.id, h, &e)?;
                         }
@@ -330,6 +358,7 @@ impl Plan<'_, '_> {
             let line = match outcome {
                 Ok(line) => line,
                 Err(err) => {
+                    let err = caller_error(err, i as usize, a, &opportunity_index);
                     note_unpriced(&mut unpriced, i, &a.id, hours, &err)?;
                     continue;
                 }
@@ -462,6 +491,30 @@ impl Plan<'_, '_> {
             fx_error,
         })
     }
+}
+
+/// `error` with a path into the caller's request: rate application names the fields of the synthetic entry
+/// of allocation `i` (`project_id`, `worker_id`, ...), which the caller never sent. An error that already
+/// names a field of the request (`opportunities[j]...`) is kept.
+fn caller_error(error: Error, i: usize, a: &Allocation, opportunity_index: &BTreeMap<&str, usize>) -> Error {
+    if error.path.starts_with("opportunities[") {
+        return error;
+    }
+    let on_opportunity = a.project_id.is_none();
+    let path = match (error.path.as_str(), &a.opportunity_id) {
+        // The project an opportunity is priced as bills under its `contract_id`.
+        ("project_id", Some(o)) if on_opportunity => match opportunity_index.get(o.as_str()) {
+            Some(j) => format!("opportunities[{j}].contract_id"),
+            None => format!("allocations[{i}].opportunity_id"),
+        },
+        ("", Some(_)) if on_opportunity && error.code == Code::UnknownReference => {
+            format!("allocations[{i}].opportunity_id")
+        }
+        ("project_id", _) => format!("allocations[{i}].project_id"),
+        ("worker_id", _) => format!("allocations[{i}].worker_id"),
+        _ => format!("allocations[{i}]"),
+    };
+    error.at(path)
 }
 
 fn note_unpriced(
