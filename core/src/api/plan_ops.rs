@@ -1,7 +1,7 @@
 //! `plan` as a document: shared inputs at the top, one optional sub-request
 //! per report, one response section per sub-request asked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -184,9 +184,20 @@ impl Operation for Plan {
             reconciliation: None,
             demand_change: None,
         };
-        // Checked here so that the error's path is not put under `demand_change`.
-        crate::rates::unique_ids("allocations", r.allocations.iter().map(|a| a.id.as_str()))?;
+        // Checked here so that the error's path is not put under `demand_change`: what `validate` refuses of an
+        // allocation (reversed, hours, both or neither of project and opportunity, one id twice), and, when the
+        // request sends workers, an allocation of an unknown worker (`demand_change` needs no workers).
+        crate::planning::check_allocations(&r.allocations)?;
         if let Some(change) = &r.demand_change {
+            if !r.workers.is_empty() {
+                let known: BTreeSet<&str> = r.workers.iter().map(|w| w.id.as_str()).collect();
+                if let Some((i, a)) =
+                    r.allocations.iter().enumerate().find(|(_, a)| !known.contains(a.worker_id.as_str()))
+                {
+                    return Err(Error::new(Code::UnknownReference, format!("no worker has id `{}`", a.worker_id))
+                        .at(format!("allocations[{i}].worker_id")));
+                }
+            }
             out.demand_change =
                 Some(demand_change(change, &r.allocations, &policy).map_err(|e| e.under("demand_change"))?);
         }

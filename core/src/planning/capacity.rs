@@ -122,7 +122,12 @@ impl<'a> CapacityGrid<'a> {
     /// [`MAX_DAYS`], is `invalid_period`; schedule hours outside 0 to 24 and
     /// leave hours outside (0, 24] are `invalid_hours`; two schedule versions
     /// from the same date are `invalid_value`; leave of an unknown worker is
-    /// `unknown_reference`; each with the path of the field.
+    /// `unknown_reference`, reversed leave `invalid_period` (longer than the
+    /// period is fine: it is clipped); a holiday country that is not ISO
+    /// 3166-1 alpha-2 is `invalid_value`; and what `validate` reports of a
+    /// worker is refused with its code (employment reversed, a terminated
+    /// worker without `end`, a skill level outside 1 to 5, a bad country);
+    /// each with the path of the field.
     pub fn new(calendar: &Calendar<'a>) -> Result<Self> {
         let period = calendar.period;
         period.check("period")?;
@@ -153,7 +158,10 @@ impl<'a> CapacityGrid<'a> {
             rows,
             holiday_names: BTreeMap::new(),
         };
-        grid.apply_holidays(calendar.holidays);
+        // What `validate` refuses of a worker (employment dates reversed, terminated without a last day, skill
+        // levels outside 1 to 5, a country that is not ISO 3166-1) would otherwise be planned with.
+        super::validated(super::RecordsOf { workers: Some(calendar.workers), ..Default::default() })?;
+        grid.apply_holidays(calendar.holidays)?;
         grid.apply_leave(calendar.leave)?;
         for row in &mut grid.rows {
             for d in 0..days {
@@ -201,7 +209,16 @@ impl<'a> CapacityGrid<'a> {
         buckets(self.period, granularity, self.offset)
     }
 
-    fn apply_holidays(&mut self, holidays: &'a [Holiday]) {
+    fn apply_holidays(&mut self, holidays: &'a [Holiday]) -> Result<()> {
+        // A country `UK` or `gb` would match no worker's (ISO) country, and the holiday would be lost silently.
+        for (i, h) in holidays.iter().enumerate() {
+            if let Some(c) = &h.country
+                && !crate::model::is_country_code(c)
+            {
+                return Err(Error::new(Code::InvalidValue, format!("`{c}` is not an ISO 3166-1 alpha-2 country code"))
+                    .at(format!("holidays[{i}].country")));
+            }
+        }
         for h in holidays {
             let Some(d) = self.day(h.date) else { continue };
             if !self.period.contains(h.date) {
@@ -216,6 +233,7 @@ impl<'a> CapacityGrid<'a> {
                 }
             }
         }
+        Ok(())
     }
 
     fn apply_leave(&mut self, leave: &[Leave]) -> Result<()> {
@@ -226,7 +244,12 @@ impl<'a> CapacityGrid<'a> {
                 Error::new(Code::UnknownReference, format!("no worker has id `{}`", l.worker_id))
                     .at(format!("{path}.worker_id"))
             })?;
-            DateRange::new(l.start, l.end).check(&path)?;
+            // Reversed is refused; a range longer than the period is clipped to it (only the period has a limit).
+            if l.start > l.end {
+                return Err(
+                    Error::new(Code::InvalidPeriod, format!("leave starts {} but ends {}", l.start, l.end)).at(path)
+                );
+            }
             let hours = match l.hours {
                 Some(h) if h <= Decimal::ZERO || h > full => {
                     return Err(Error::new(

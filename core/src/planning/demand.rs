@@ -16,7 +16,10 @@
 //! Idempotent on the opportunity's version: the caller passes the versions
 //! it has processed; the same version again returns the same changes with
 //! `duplicate: true`, and a version older than the newest processed one is
-//! `stale_event`.
+//! `stale_event`. Each change returns the SHA-256 fingerprint of its payload
+//! (the opportunity and old stage, canonical JSON as the sync module
+//! fingerprints events); passed back in `processed_fingerprints`, a version
+//! replayed with a different payload is `idempotency_conflict` (SPEC §1.5).
 
 use std::collections::BTreeMap;
 
@@ -109,6 +112,12 @@ pub struct DemandChangeRequest {
     /// Versions of this opportunity already processed.
     #[serde(default)]
     pub processed_versions: Vec<u64>,
+    /// The payload fingerprint of each version processed (version as text → SHA-256 hex), as returned in
+    /// `processed_fingerprints`: a processed version sent again with another payload is `idempotency_conflict`.
+    /// A version listed here counts as processed. Optional: without a version's fingerprint its replay is a
+    /// duplicate whatever its payload (as before fingerprints were kept).
+    #[serde(default, deserialize_with = "crate::wire::unique_keys")]
+    pub processed_fingerprints: BTreeMap<String, String>,
     /// When the CRM made the change, echoed in the audit entries.
     #[serde(default, deserialize_with = "opt_instant")]
     #[schemars(with = "Option<String>")]
@@ -220,11 +229,19 @@ pub struct DemandChange {
     pub audit: Vec<AuditEntry>,
     /// The versions processed, this one included, ascending: store and pass them next time.
     pub processed_versions: Vec<u64>,
+    /// SHA-256 hex of this change's payload: the canonical JSON (sorted keys, as the sync module fingerprints
+    /// events) of `{"opportunity": ..., "old_stage": ...}` as read.
+    pub fingerprint: String,
+    /// The fingerprints of the versions processed, this one included: store and pass them next time.
+    pub processed_fingerprints: BTreeMap<String, String>,
 }
 
 /// The allocation changes and audit entries of `request`'s stage change.
-/// `allocations` may hold any allocations: those of the opportunity are acted on. Two with one
-/// id are `duplicate_id` at `allocations[i].id`.
+/// `allocations` may hold any allocations: those of the opportunity are acted on. Each is checked as
+/// `validate` checks it (and as `plan` does): two with one id are `duplicate_id` at `allocations[i].id`,
+/// reversed dates `invalid_period` at `allocations[i]`, hours per week outside 0 to 168 `invalid_hours`,
+/// not exactly one of `project_id` and `opportunity_id` `invalid_value`. The opportunity is checked as
+/// `validate` checks one (probability, dates, demand lines), at `opportunity...`.
 ///
 /// ```
 /// use billable::planning::{demand_change, DemandChangeRequest, StagePolicy};
@@ -242,11 +259,36 @@ pub fn demand_change(
     allocations: &[Allocation],
     policy: &StagePolicy,
 ) -> Result<DemandChange> {
-    crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
+    super::load::check_allocations(allocations)?;
     let opp = &request.opportunity;
     let version = opp.version;
-    let duplicate = request.processed_versions.contains(&version);
-    if let Some(&newest) = request.processed_versions.iter().max()
+    let mut processed_versions = request.processed_versions.clone();
+    for key in request.processed_fingerprints.keys() {
+        let v = key.parse::<u64>().map_err(|_| {
+            Error::new(Code::InvalidValue, format!("`{key}` is not a version (a whole number from 0)"))
+                .at("processed_fingerprints")
+        })?;
+        processed_versions.push(v);
+    }
+    let payload = serde_json::json!({ "opportunity": opp, "old_stage": request.old_stage });
+    let fingerprint = crate::sync::fingerprint(&payload, &mut Vec::new());
+    let duplicate = processed_versions.contains(&version);
+    if duplicate
+        && let Some(stored) = request.processed_fingerprints.get(&version.to_string())
+        && *stored != fingerprint
+    {
+        return Err(Error::new(
+            Code::IdempotencyConflict,
+            format!(
+                "opportunity `{}` version {version} was processed with another payload (fingerprint {stored}, now \
+                 {fingerprint}): a changed opportunity needs a new version",
+                opp.id
+            ),
+        )
+        .at("opportunity.version")
+        .with_details(serde_json::json!({ "version": version, "stored": stored, "fingerprint": fingerprint })));
+    }
+    if let Some(&newest) = processed_versions.iter().max()
         && !duplicate
         && version < newest
     {
@@ -262,10 +304,14 @@ pub fn demand_change(
         None => DemandState::None,
     };
     let to = policy.state(&opp.stage).map_err(|e| e.at("opportunity.stage"))?;
-    super::check_probability(opp.probability, "opportunity.probability")?;
-    for (l, line) in opp.demand.iter().enumerate() {
-        super::DateRange::new(line.start, line.end).check(&format!("opportunity.demand[{l}]"))?;
-    }
+    // What `validate` refuses of the opportunity, at its path in this request.
+    super::check_opportunities(std::slice::from_ref(opp)).map_err(|e| {
+        let path = match e.path.strip_prefix("opportunities[0]") {
+            Some(rest) => format!("opportunity{rest}"),
+            None => e.path.clone(),
+        };
+        e.at(path)
+    })?;
     let mut changes = Vec::new();
     let request_action = match (from.has_demand(), to.has_demand()) {
         (false, true) => Some(ChangeAction::Create),
@@ -358,10 +404,12 @@ pub fn demand_change(
             message: format!("{noun} {} {} h/week {}..{}: {verb}", c.id, c.hours_per_week, c.start, c.end),
         });
     }
-    let mut processed = request.processed_versions.clone();
+    let mut processed = processed_versions;
     processed.push(version);
     processed.sort_unstable();
     processed.dedup();
+    let mut processed_fingerprints = request.processed_fingerprints.clone();
+    processed_fingerprints.entry(version.to_string()).or_insert_with(|| fingerprint.clone());
     Ok(DemandChange {
         opportunity_id: opp.id.clone(),
         version,
@@ -373,6 +421,8 @@ pub fn demand_change(
         changes,
         audit,
         processed_versions: processed,
+        fingerprint,
+        processed_fingerprints,
     })
 }
 

@@ -13,6 +13,16 @@
 //! `rate_card_id`, in the card's currency. Overtime premiums and duration
 //! rounding do not apply to planned hours.
 //!
+//! Revenue follows the rated line's purpose (SPEC §5.9), as an invoice would
+//! bill it: only time-and-materials labour ([`Purpose::Billing`]) on a
+//! billable project is revenue. Fixed-fee and retainer labour
+//! ([`Purpose::Wip`]) is valued at the rate as work in progress
+//! (`wip_amount`), outside `amount`: its revenue comes from milestones or the
+//! retainer. Non-billable labour (a `non_billable` contract, or a project with
+//! `billable: false`) is [`Purpose::Cost`]: hours only. Every hour stays in
+//! the row's `committed_hours`/`tentative_hours`; `non_revenue_hours` says
+//! how many of them are not revenue.
+//!
 //! Amounts are kept unrounded until a row is reported: `amount` and
 //! `weighted_amount` round to the currency's minor units half away from
 //! zero. The reporting conversion uses the FX table and policy with the rate
@@ -29,10 +39,10 @@ use super::Plan;
 use super::period::{last_of_month, month_label};
 use crate::error::{Code, Error, Result};
 use crate::model::{
-    AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
+    Allocation, AllocationStatus, ApprovalStatus, Contract, Customer, Opportunity, Project, RateCard, TimesheetEntry,
 };
 use crate::money::{Currency, Money, RoundingMode, checked, convert, overflow, round_to_scale};
-use crate::rates::{self, MasterData, RateOptions, Tables};
+use crate::rates::{self, MasterData, Purpose, RateOptions, Tables};
 
 /// What a forecast reads besides the plan.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +66,7 @@ pub struct ForecastInputs<'a> {
 }
 
 /// A rate that priced some of a row's hours.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RateUsed {
     /// The rate card.
     pub rate_card_id: String,
@@ -66,6 +76,9 @@ pub struct RateUsed {
     pub hourly_rate: Decimal,
     /// Hours priced at it.
     pub hours: Decimal,
+    /// What these hours are worth to the firm: `billing` (revenue, in `amount`), `wip` (fixed-fee or retainer
+    /// work in progress, in `wip_amount`) or `cost` (non-billable: hours only).
+    pub purpose: Purpose,
 }
 
 /// The row in the reporting currency.
@@ -104,7 +117,11 @@ pub struct ForecastRow {
     pub committed_hours: Decimal,
     /// Tentative hours priced.
     pub tentative_hours: Decimal,
-    /// Hours × rate, all hours, rounded to minor units.
+    /// Of `committed_hours + tentative_hours`, the hours that are not revenue: fixed-fee, retainer or
+    /// non-billable labour.
+    pub non_revenue_hours: Decimal,
+    /// Revenue: hours × rate of the revenue hours (time and materials on a billable project), committed and
+    /// tentative, rounded to minor units.
     pub amount: Decimal,
     /// The opportunity's probability (percent) applied to tentative hours; absent for contracts (factor 1).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,6 +130,9 @@ pub struct ForecastRow {
     pub weighted_unrounded: Decimal,
     /// `weighted_unrounded` rounded to minor units.
     pub weighted_amount: Decimal,
+    /// Fixed-fee and retainer hours × rate (work in progress, not revenue), unweighted, rounded to minor units;
+    /// in the row's currency only.
+    pub wip_amount: Decimal,
     /// The rates that priced the hours.
     pub rates: Vec<RateUsed>,
     /// In the reporting currency, unless the FX rate is missing.
@@ -161,13 +181,23 @@ struct Acc {
     tentative_hours: Decimal,
     committed_amount: Decimal,
     tentative_amount: Decimal,
-    rates: BTreeMap<(String, String, Decimal), Decimal>,
+    non_revenue_hours: Decimal,
+    wip_amount: Decimal,
+    /// Hours by (card, rule, hourly rate, purpose rank: billing, wip, cost).
+    rates: BTreeMap<(String, String, Decimal, u8), Decimal>,
     month_end: Option<NaiveDate>,
 }
 
 /// The forecast of `plan` (see the module docs). Free function form of [`Plan::forecast`].
 pub fn forecast(plan: &Plan<'_, '_>, inputs: &ForecastInputs<'_>) -> Result<Forecast> {
     plan.forecast(inputs)
+}
+
+/// Purposes in the order a row lists its rates: revenue first.
+const PURPOSES: [Purpose; 3] = [Purpose::Billing, Purpose::Wip, Purpose::Cost];
+
+fn rank(purpose: Purpose) -> u8 {
+    PURPOSES.iter().position(|p| *p == purpose).unwrap_or(0) as u8
 }
 
 fn synthetic_id(opp: &str) -> String {
@@ -187,6 +217,27 @@ impl Plan<'_, '_> {
         let grid = self.grid;
         let opportunities: BTreeMap<&str, &Opportunity> =
             inputs.opportunities.iter().map(|o| (o.id.as_str(), o)).collect();
+        let opportunity_index: BTreeMap<&str, usize> =
+            inputs.opportunities.iter().enumerate().map(|(j, o)| (o.id.as_str(), j)).collect();
+        // The id an opportunity is priced under must not be one of the caller's: name the caller's record.
+        let project_ids: Vec<&str> = inputs.projects.iter().map(|p| p.id.as_str()).collect();
+        let contract_ids: Vec<&str> = inputs.contracts.iter().map(|k| k.id.as_str()).collect();
+        let taken = |kind: &str, ids: &[&str], opp: &str| -> Result<()> {
+            let synthetic = synthetic_id(opp);
+            match ids.iter().position(|x| *x == synthetic) {
+                Some(k) => Err(Error::new(
+                    Code::DuplicateId,
+                    format!(
+                        "`{synthetic}` is the id the forecast prices opportunity `{opp}` under (opportunities[{}]); \
+                         rename the {}",
+                        opportunity_index.get(opp).copied().unwrap_or(0),
+                        if kind == "projects" { "project" } else { "contract" }
+                    ),
+                )
+                .at(format!("{kind}[{k}].id"))),
+                None => Ok(()),
+            }
+        };
         let cards: BTreeMap<&str, &RateCard> = inputs.rate_cards.iter().map(|c| (c.id.as_str(), c)).collect();
         // Synthetic projects (and contracts) pricing each opportunity, or why it cannot be priced.
         let mut contracts = inputs.contracts.to_vec();
@@ -197,16 +248,20 @@ impl Plan<'_, '_> {
             if pricing.contains_key(id) {
                 continue;
             }
+            let at = |field: &str| format!("opportunities[{}]{field}", opportunity_index.get(id).copied().unwrap_or(0));
             let outcome = match opportunities.get(id) {
                 None => Err(Error::new(Code::UnknownReference, format!("no opportunity has id `{id}`"))),
                 Some(o) => match (&o.contract_id, &o.rate_card_id) {
                     (Some(k), _) => {
+                        taken("projects", &project_ids, id)?;
                         projects.push(parse(serde_json::json!({
                             "id": synthetic_id(id), "contract_id": k, "status": "open"}))?);
                         Ok(())
                     }
                     (None, Some(card)) => match cards.get(card.as_str()) {
                         Some(c) => {
+                            taken("projects", &project_ids, id)?;
+                            taken("contracts", &contract_ids, id)?;
                             contracts.push(parse(serde_json::json!({
                                 "id": synthetic_id(id), "customer_id": o.customer_id, "currency": c.currency,
                                 "billing_type": "time_and_materials", "start": o.expected_start,
@@ -218,12 +273,14 @@ impl Plan<'_, '_> {
                         None => Err(Error::new(
                             Code::UnknownReference,
                             format!("opportunity `{id}` names rate card `{card}`, which is absent"),
-                        )),
+                        )
+                        .at(at(".rate_card_id"))),
                     },
                     (None, None) => Err(Error::new(
                         Code::RateMissing,
                         format!("opportunity `{id}` names neither a contract_id nor a rate_card_id to price it"),
-                    )),
+                    )
+                    .at(at(""))),
                 },
             };
             pricing.insert(id, outcome);
@@ -277,6 +334,7 @@ impl Plan<'_, '_> {
                         }
                     }
                     Err(e) => {
+                        let e = caller_error(e, i as usize, a, &opportunity_index);
                         for (_, h) in days {
                             note_unpriced(&mut unpriced, i, &a.id, h, &e)?;
                         }
@@ -291,6 +349,7 @@ impl Plan<'_, '_> {
             projects: &projects,
             rate_cards: inputs.rate_cards,
         })?;
+        let project_billable: BTreeMap<&str, bool> = projects.iter().map(|p| (p.id.as_str(), p.billable)).collect();
         let mut rows: BTreeMap<(Subject, String), Acc> = BTreeMap::new();
         for (outcome, (e, &(i, hours))) in
             rates::rate(&master, &entries, inputs.options)?.into_iter().zip(entries.iter().zip(&meta))
@@ -299,6 +358,7 @@ impl Plan<'_, '_> {
             let line = match outcome {
                 Ok(line) => line,
                 Err(err) => {
+                    let err = caller_error(err, i as usize, a, &opportunity_index);
                     note_unpriced(&mut unpriced, i, &a.id, hours, &err)?;
                     continue;
                 }
@@ -311,16 +371,34 @@ impl Plan<'_, '_> {
             acc.month_end.get_or_insert(last_of_month(e.date));
             acc.currency.get_or_insert(line.currency);
             let value = hours.checked_mul(line.hourly_rate).ok_or_else(overflow)?;
+            // Revenue as an invoice would bill it: the line's purpose, and no revenue from a non-billable project.
+            let purpose = if project_billable.get(e.project_id.as_str()).copied().unwrap_or(true) {
+                line.purpose
+            } else {
+                Purpose::Cost
+            };
             let (sum_hours, sum_amount) = if a.status == AllocationStatus::Committed {
                 (&mut acc.committed_hours, &mut acc.committed_amount)
             } else {
                 (&mut acc.tentative_hours, &mut acc.tentative_amount)
             };
             *sum_hours = checked::add(*sum_hours, hours)?;
-            *sum_amount = checked::add(*sum_amount, value)?;
+            match purpose {
+                Purpose::Billing => *sum_amount = checked::add(*sum_amount, value)?,
+                Purpose::Wip => {
+                    acc.wip_amount = checked::add(acc.wip_amount, value)?;
+                    acc.non_revenue_hours = checked::add(acc.non_revenue_hours, hours)?;
+                }
+                Purpose::Cost => acc.non_revenue_hours = checked::add(acc.non_revenue_hours, hours)?,
+            }
             let rate_hours = acc
                 .rates
-                .entry((line.rule.rate_card_id.to_string(), line.rule.rule_id.to_string(), line.hourly_rate))
+                .entry((
+                    line.rule.rate_card_id.to_string(),
+                    line.rule.rule_id.to_string(),
+                    line.hourly_rate,
+                    rank(purpose),
+                ))
                 .or_default();
             *rate_hours = checked::add(*rate_hours, hours)?;
         }
@@ -392,24 +470,51 @@ impl Plan<'_, '_> {
             currency,
             committed_hours: super::hours_out(acc.committed_hours)?,
             tentative_hours: super::hours_out(acc.tentative_hours)?,
+            non_revenue_hours: super::hours_out(acc.non_revenue_hours)?,
             amount: round_to_scale(total, scale, mode)?,
             probability,
             weighted_unrounded,
             weighted_amount: round_to_scale(weighted_unrounded, scale, mode)?,
+            wip_amount: round_to_scale(acc.wip_amount, scale, mode)?,
             rates: acc
                 .rates
                 .into_iter()
-                .map(|((rate_card_id, rule_id, hourly_rate), hours)| RateUsed {
+                .map(|((rate_card_id, rule_id, hourly_rate, purpose), hours)| RateUsed {
                     rate_card_id,
                     rule_id,
                     hourly_rate,
                     hours,
+                    purpose: PURPOSES[purpose as usize],
                 })
                 .collect(),
             reporting,
             fx_error,
         })
     }
+}
+
+/// `error` with a path into the caller's request: rate application names the fields of the synthetic entry
+/// of allocation `i` (`project_id`, `worker_id`, ...), which the caller never sent. An error that already
+/// names a field of the request (`opportunities[j]...`) is kept.
+fn caller_error(error: Error, i: usize, a: &Allocation, opportunity_index: &BTreeMap<&str, usize>) -> Error {
+    if error.path.starts_with("opportunities[") {
+        return error;
+    }
+    let on_opportunity = a.project_id.is_none();
+    let path = match (error.path.as_str(), &a.opportunity_id) {
+        // The project an opportunity is priced as bills under its `contract_id`.
+        ("project_id", Some(o)) if on_opportunity => match opportunity_index.get(o.as_str()) {
+            Some(j) => format!("opportunities[{j}].contract_id"),
+            None => format!("allocations[{i}].opportunity_id"),
+        },
+        ("", Some(_)) if on_opportunity && error.code == Code::UnknownReference => {
+            format!("allocations[{i}].opportunity_id")
+        }
+        ("project_id", _) => format!("allocations[{i}].project_id"),
+        ("worker_id", _) => format!("allocations[{i}].worker_id"),
+        _ => format!("allocations[{i}]"),
+    };
+    error.at(path)
 }
 
 fn note_unpriced(

@@ -9,14 +9,18 @@
 //! `hours_per_week` exactly. A week whose schedule gives no hours at all is
 //! split evenly over Monday to Friday. Only the days inside the allocation's
 //! dates keep their share: an allocation from a Wednesday gets the
-//! Wednesday-to-Sunday part of its week, a pro-rata share.
+//! Wednesday-to-Sunday part of its week, a pro-rata share. An allocation
+//! none of whose days has a share (it lies only on days off, such as a
+//! weekend) would lose its hours that way: its own days in each week it
+//! touches share that week's `hours_per_week` evenly instead, so the hours
+//! show up as load on days without capacity, that is as over-allocation.
 
+use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::DateRange;
-use super::capacity::CapacityGrid;
+use super::capacity::{CapacityGrid, monday_on_or_before, version_on};
 use crate::error::{Code, Error, Result};
-use crate::model::{Allocation, AllocationStatus};
+use crate::model::{Allocation, AllocationStatus, ScheduleVersion};
 use crate::money::allocate;
 
 /// Committed and tentative hours per worker per grid day.
@@ -76,10 +80,21 @@ impl Spreader {
         }
         let (Some(a), Some(b)) = (grid.day(from), grid.day(to)) else { return Ok(()) };
         let standard = &grid.rows[w].standard;
+        // An allocation lying only on days off would get no hours at all: its own days carry each week's hours.
+        let off_days_only = !has_scheduled_day(&grid.workers[w].schedule, allocation.start, allocation.end);
         let mut monday = a - a % 7;
         while monday <= b {
             let mut weights = [Decimal::ZERO; 7];
-            weights.copy_from_slice(&standard[monday..monday + 7]);
+            if off_days_only {
+                for (k, weight) in weights.iter_mut().enumerate() {
+                    let date = grid.date(monday + k);
+                    if allocation.start <= date && date <= allocation.end {
+                        *weight = Decimal::ONE;
+                    }
+                }
+            } else {
+                weights.copy_from_slice(&standard[monday..monday + 7]);
+            }
             let shares = self.split(weights, allocation.hours_per_week)?;
             for (k, share) in shares.iter().enumerate() {
                 let d = monday + k;
@@ -93,30 +108,71 @@ impl Spreader {
     }
 }
 
-/// Check an allocation's worker, dates and hours; the worker's grid row.
-pub(crate) fn check(grid: &CapacityGrid<'_>, allocation: &Allocation, path: &str) -> Result<usize> {
+/// The weights a week from `monday` is spread by: the hours of the schedule in force each day, or, in a week
+/// whose schedule gives no hours at all, Monday to Friday evenly (as [`Spreader`] splits it).
+fn week_weights(schedule: &[ScheduleVersion], monday: NaiveDate) -> [Decimal; 7] {
+    let mut weights = [Decimal::ZERO; 7];
+    for (k, weight) in weights.iter_mut().enumerate() {
+        let date = monday + Days::new(k as u64);
+        if let Some(v) = version_on(schedule, date) {
+            *weight = v.hours.days()[k].1;
+        }
+    }
+    if weights.iter().all(|w| w.is_zero()) {
+        for weight in &mut weights[..5] {
+            *weight = Decimal::ONE;
+        }
+    }
+    weights
+}
+
+/// True when some day of `start..=end` gets a share of its week by the schedule: false for an allocation that
+/// lies only on days off (a weekend, a part-timer's free day). Whatever the period, so the answer does not depend
+/// on it. Every whole ISO week has a weighted day, so at most the two partial weeks of a range are looked at.
+fn has_scheduled_day(schedule: &[ScheduleVersion], start: NaiveDate, end: NaiveDate) -> bool {
+    let mut monday = monday_on_or_before(start);
+    while monday <= end {
+        let sunday = monday + Days::new(6);
+        if start <= monday && sunday <= end {
+            return true;
+        }
+        let weights = week_weights(schedule, monday);
+        for (k, weight) in weights.iter().enumerate() {
+            let date = monday + Days::new(k as u64);
+            if start <= date && date <= end && !weight.is_zero() {
+                return true;
+            }
+        }
+        match sunday.succ_opt() {
+            Some(next) => monday = next,
+            None => break,
+        }
+    }
+    false
+}
+
+/// The worker's grid row of an allocation (`unknown_reference` at `path.worker_id`).
+pub(crate) fn worker_row(grid: &CapacityGrid<'_>, allocation: &Allocation, path: &str) -> Result<usize> {
     let w = grid.worker_index(&allocation.worker_id).ok_or_else(|| {
         Error::new(Code::UnknownReference, format!("no worker has id `{}`", allocation.worker_id))
             .at(format!("{path}.worker_id"))
     })?;
-    DateRange::new(allocation.start, allocation.end).check(path)?;
-    if allocation.hours_per_week.is_sign_negative() && !allocation.hours_per_week.is_zero()
-        || allocation.hours_per_week > Decimal::from(168)
-    {
-        return Err(Error::new(
-            Code::InvalidHours,
-            format!("hours per week {} must be between 0 and 168", allocation.hours_per_week),
-        )
-        .at(format!("{path}.hours_per_week")));
-    }
     Ok(w as usize)
+}
+
+/// What `validate` refuses of allocations (its first problem): dates reversed (`invalid_period` at
+/// `allocations[i]`; a range longer than the period is fine, it is clipped), hours per week outside 0 to
+/// 168 (`invalid_hours` at `allocations[i].hours_per_week`), not exactly one of `project_id` and
+/// `opportunity_id` (`invalid_value` at `allocations[i]`), two with one id (`duplicate_id`, which would
+/// load the worker twice).
+pub(crate) fn check_allocations(allocations: &[Allocation]) -> Result<()> {
+    super::validated(super::RecordsOf { allocations: Some(allocations), ..Default::default() })
 }
 
 impl Load {
     /// Spread every allocation that is not released over the grid.
     pub fn new(grid: &CapacityGrid<'_>, allocations: &[Allocation]) -> Result<Load> {
-        // Two allocations with one id would load the worker twice.
-        crate::rates::unique_ids("allocations", allocations.iter().map(|a| a.id.as_str()))?;
+        check_allocations(allocations)?;
         let n = grid.rows.len();
         let mut committed = vec![Vec::new(); n];
         let mut tentative = vec![Vec::new(); n];
@@ -124,7 +180,7 @@ impl Load {
         let mut spreader = Spreader::default();
         for (i, a) in allocations.iter().enumerate() {
             let path = format!("allocations[{i}]");
-            let w = check(grid, a, &path)?;
+            let w = worker_row(grid, a, &path)?;
             let target = match a.status {
                 AllocationStatus::Committed => &mut committed[w],
                 AllocationStatus::Tentative => &mut tentative[w],

@@ -51,6 +51,7 @@ pub use demand::{
     StagePolicy, demand_change,
 };
 pub use forecast::{Forecast, ForecastInputs, ForecastRow, RateUsed, Reporting, Unpriced, forecast};
+pub(crate) use load::check_allocations;
 pub use overallocation::{OverAllocation, OverAllocationPolicy, OverRange, WorkerOverAllocation, merge};
 pub use period::{Granularity, month_label, week_label};
 pub use reconciliation::{Difference, Reconciliation, Tolerance, View, reconcile};
@@ -91,7 +92,9 @@ impl DateRange {
         self.start <= date && date <= self.end
     }
 
-    /// `invalid_period` at `path` when reversed or longer than [`MAX_DAYS`].
+    /// `invalid_period` at `path` when reversed or longer than [`MAX_DAYS`]: the planning period's check.
+    /// Leave, allocations and demand lines may be longer (they are clipped to the period); only their order is
+    /// checked, as `validate` checks it.
     pub(crate) fn check(&self, path: &str) -> Result<()> {
         if self.start > self.end {
             return Err(
@@ -123,25 +126,49 @@ pub fn ratio(part: Decimal, whole: Decimal) -> Result<Option<Decimal>> {
     round_to_scale(q, 4, RoundingMode::HalfEven).map(Some)
 }
 
-/// `invalid_value` at `path` unless `probability` is a percent, 0 to 100.
-pub(crate) fn check_probability(probability: Decimal, path: &str) -> Result<()> {
-    if probability < Decimal::ZERO || probability > Decimal::ONE_HUNDRED {
-        return Err(
-            Error::new(Code::InvalidValue, format!("probability {probability} is not between 0 and 100")).at(path)
-        );
-    }
-    Ok(())
+/// Opportunities as skill gaps, the forecast and reconciliation read them: what
+/// `validate` reports of them is refused (its first problem): ids unique
+/// (`duplicate_id` at `opportunities[i].id`), each probability 0 to 100
+/// (`invalid_value` at `opportunities[i].probability`), expected dates in
+/// order (`invalid_period` at `opportunities[i]`), each demand line's hours
+/// per week 0 to 168 (`invalid_value` at
+/// `opportunities[i].demand[k].hours_per_week`) and dates in order
+/// (`invalid_period` at `opportunities[i].demand[k]`).
+pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
+    validated(RecordsOf { opportunities: Some(opportunities), ..RecordsOf::default() })
 }
 
-/// Opportunities as skill gaps, the forecast and reconciliation read them:
-/// ids unique (`duplicate_id` at `opportunities[i].id`), each probability
-/// 0 to 100 (`invalid_value` at `opportunities[i].probability`).
-pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
-    crate::rates::unique_ids("opportunities", opportunities.iter().map(|o| o.id.as_str()))?;
-    for (i, o) in opportunities.iter().enumerate() {
-        check_probability(o.probability, &format!("opportunities[{i}].probability"))?;
+/// Records of some kinds, for [`validated`]; a kind left `None` is not checked, nor references into it.
+#[derive(Default)]
+pub(crate) struct RecordsOf<'a> {
+    pub workers: Option<&'a [crate::model::Worker]>,
+    pub opportunities: Option<&'a [Opportunity]>,
+    pub allocations: Option<&'a [Allocation]>,
+}
+
+/// The first problem `validate` (`model::validate`) reports of `records`, as the error: the planning
+/// reports refuse what `validate` refuses, with the same code and path, by calling its rules rather than
+/// repeating them.
+pub(crate) fn validated(records: RecordsOf<'_>) -> Result<()> {
+    fn values<T: Serialize>(items: Option<&[T]>) -> Result<Option<Vec<serde_json::Value>>> {
+        items
+            .map(|list| {
+                list.iter()
+                    .map(|x| serde_json::to_value(x).map_err(|e| Error::new(Code::InvalidValue, e.to_string())))
+                    .collect()
+            })
+            .transpose()
     }
-    Ok(())
+    let raw = crate::model::RawRecords {
+        workers: values(records.workers)?,
+        opportunities: values(records.opportunities)?,
+        allocations: values(records.allocations)?,
+        ..crate::model::RawRecords::default()
+    };
+    match crate::model::validate(&raw).into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
 }
 
 /// A planning period with its allocations spread over the capacity grid:
@@ -156,7 +183,9 @@ pub struct Plan<'g, 'a> {
 impl<'g, 'a> Plan<'g, 'a> {
     /// Spread `allocations` over `grid`. An allocation of an unknown worker
     /// is `unknown_reference`, reversed dates `invalid_period`, hours per week
-    /// outside 0 to 168 `invalid_hours` (path `allocations[i]...`).
+    /// outside 0 to 168 `invalid_hours`, one naming both or neither of
+    /// `project_id` and `opportunity_id` `invalid_value` (path
+    /// `allocations[i]...`), as `validate` reports them.
     pub fn new(grid: &'g CapacityGrid<'a>, allocations: &'a [Allocation]) -> Result<Self> {
         let load = Load::new(grid, allocations)?;
         Ok(Plan { grid, allocations, load })

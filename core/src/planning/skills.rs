@@ -115,7 +115,6 @@ impl Plan<'_, '_> {
                 continue;
             }
             for (l, line) in opp.demand.iter().enumerate() {
-                DateRange::new(line.start, line.end).check(&format!("opportunities[{o}].demand[{l}]"))?;
                 let window = DateRange::new(line.start.max(grid.period.start), line.end.min(grid.period.end));
                 if window.start > window.end {
                     out.lines_outside_period += 1;

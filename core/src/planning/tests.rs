@@ -69,6 +69,24 @@ fn a_week_without_scheduled_hours_is_spread_over_monday_to_friday() {
 }
 
 #[test]
+fn an_allocation_on_days_off_only_keeps_its_hours_whatever_the_period() {
+    // Sat 03-07..Sun 03-08 at 16 h a week for a Monday-to-Friday worker: no day has a schedule share, so the
+    // weekend carries the week's 16 h, 8 + 8 (it had 0 before).
+    let workers = [worker("w1", json!({"mon": 8, "tue": 8, "wed": 8, "thu": 8, "fri": 8}))];
+    let period = DateRange::new(d("2026-03-02"), d("2026-03-08"));
+    let grid = CapacityGrid::new(&Calendar { period, workers: &workers, leave: &[], holidays: &[] }).unwrap();
+    let weekend = [allocation("a", "2026-03-07", "2026-03-08", "16", "committed")];
+    let plan = Plan::new(&grid, &weekend).unwrap();
+    let sat = grid.day(d("2026-03-07")).unwrap();
+    assert_eq!((plan.load.committed(0, sat), plan.load.committed(0, sat + 1)), (dec("8.00"), dec("8.00")));
+    // Sun 03-08..Fri 03-13 has scheduled days (Mon–Fri of W11), though the period ends on that Sunday:
+    // the decision reads the allocation's own dates, so the Sunday keeps its pro-rata share, 0.
+    let from_sunday = [allocation("a", "2026-03-08", "2026-03-13", "10", "committed")];
+    let plan = Plan::new(&grid, &from_sunday).unwrap();
+    assert_eq!(plan.load.committed(0, sat + 1), Decimal::ZERO);
+}
+
+#[test]
 fn leave_on_a_holiday_takes_nothing_more() {
     // Tue is a holiday (8 h lost); full-day leave Mon–Wed takes Mon 8 and Wed 8 only: capacity 40 − 8 − 16 = 16.
     let workers = [worker("w1", json!({"mon": 8, "tue": 8, "wed": 8, "thu": 8, "fri": 8}))];
@@ -122,15 +140,21 @@ fn huge_demand() -> serde_json::Value {
 }
 
 #[test]
-fn demand_hours_past_the_decimal_range_are_overflow_errors() {
-    // hours_per_week × 7 days leaves the decimal range, in skill gaps and in the reconciliation's CRM hours.
+fn demand_hours_past_a_week_are_refused_at_the_field_before_any_sum() {
+    // hours_per_week × 7 days would leave the decimal range (once arithmetic_overflow with an empty path); a week
+    // holds at most 168 hours, as `validate` checks it, so skill gaps and the reconciliation name the field.
     let period = json!({"start": "2026-03-02", "end": "2026-03-08"});
+    let at = |request: serde_json::Value| {
+        let e = crate::api::call_json("plan", &request.to_string()).unwrap_err();
+        (e.code.as_str().to_string(), e.path)
+    };
+    let expected = ("invalid_value".to_string(), "opportunities[0].demand[0].hours_per_week".to_string());
     let skills = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
         "skill_gaps": {}});
-    assert_eq!(plan_error(skills), "arithmetic_overflow");
+    assert_eq!(at(skills), expected);
     let reconcile = json!({"period": period, "workers": [plan_worker("w1")], "opportunities": [huge_demand()],
         "forecast": {"reporting_currency": "USD"}, "reconciliation": {}});
-    assert_eq!(plan_error(reconcile), "arithmetic_overflow");
+    assert_eq!(at(reconcile), expected);
 }
 
 #[test]
