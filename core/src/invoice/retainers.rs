@@ -57,7 +57,8 @@ pub(super) fn bill<'a>(books: &Books<'a, '_>, out: &mut Accounts, items: &mut Ve
         if books.ledger.contains(SourceKind::Retainer, id, 1) {
             let index = out.retainer_window(id);
             let finding = Finding::new(Reason::AlreadyInvoiced, "this retainer window is in the ledger");
-            let subject = Subject::new(SourceKind::Retainer, index, id.as_str(), 1, window.start, Some(&req.contracts[c]));
+            let subject =
+                Subject::new(SourceKind::Retainer, index, id.as_str(), 1, window.start, Some(&req.contracts[c]));
             out.queue(subject, vec![finding]);
             continue;
         }

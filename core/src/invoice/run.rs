@@ -16,8 +16,8 @@ use super::credit::{Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
-use super::{retainers, taxing};
 use super::windows::{Period, clipped_window};
+use super::{retainers, taxing};
 use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
@@ -453,7 +453,8 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
 
     // 6. Tax, totals, numbers: tax for every invoice first, so that a changed record is billed whole or not at all.
     let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
-    let (determinations, untaxed) = taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table, &ledger);
+    let (determinations, untaxed) =
+        taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table, &ledger);
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
