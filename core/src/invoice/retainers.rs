@@ -6,8 +6,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-
 use super::accounts::{Accounts, Subject};
 use super::document::{Explanation, LineKind};
 use super::ledger::{LedgerIndex, SourceKind};
@@ -18,6 +16,7 @@ use crate::eligibility::{Finding, Reason};
 use crate::error::{Code, Error, Result};
 use crate::model::{BillingSchedule, BillingType, Contract, Customer};
 use crate::money::round_to_scale;
+use crate::wire;
 
 /// What billing a window reads.
 pub(super) struct Books<'a, 'b> {
@@ -53,7 +52,9 @@ pub(super) fn bill<'a>(books: &Books<'a, '_>, out: &mut Accounts, items: &mut Ve
             let message = format!("`{id}` is sent twice (retainer_windows[{first}] and here)");
             return Err(Error::new(Code::DuplicateId, message).at(path()));
         }
-        let (c, window) = earlier_window(req, period, id).map_err(|e| e.at(path()))?;
+        // A window the period bills itself (a week from the last run's period reaching into this one) is billed
+        // once, by the period.
+        let Some((c, window)) = earlier_window(req, period, id).map_err(|e| e.at(path()))? else { continue };
         if books.ledger.contains(SourceKind::Retainer, id, 1) {
             let index = out.retainer_window(id);
             let finding = Finding::new(Reason::AlreadyInvoiced, "this retainer window is in the ledger");
@@ -67,16 +68,18 @@ pub(super) fn bill<'a>(books: &Books<'a, '_>, out: &mut Accounts, items: &mut Ve
     Ok(())
 }
 
-/// The contract and window of `id` (`<contract>@<window start>`), a window of a retainer contract's schedule that
-/// ends before the period and lies within the contract's dates.
-fn earlier_window(req: &InvoiceRunRequest, period: Period, id: &str) -> Result<(usize, Period)> {
+/// The contract and window of `id` (`<contract>@<window start>`, the start a strict `YYYY-MM-DD`, so that one
+/// window has one id), a window of a retainer contract's schedule that starts before the period and lies within
+/// the contract's dates; `None` for a window that reaches into the period, which the period bills itself.
+fn earlier_window(req: &InvoiceRunRequest, period: Period, id: &str) -> Result<Option<(usize, Period)>> {
     let bad = |why: String| Error::new(Code::InvalidValue, format!("retainer window `{id}`: {why}"));
     let Some((contract_id, start)) = id.rsplit_once('@') else {
         return Err(bad("not `<contract id>@<window start>`".to_string()));
     };
-    let Ok(start) = start.parse::<NaiveDate>() else {
-        return Err(bad(format!("`{start}` is not a date (YYYY-MM-DD)")));
-    };
+    let start = wire::parse_date(start).map_err(|e| {
+        let message = format!("retainer window `{id}`: {}", e.message);
+        Error::new(e.code, message)
+    })?;
     let Some(c) = req.contracts.iter().position(|k| k.id == contract_id) else {
         let message = format!("retainer window `{id}`: no contract has id `{contract_id}`");
         return Err(Error::new(Code::UnknownReference, message));
@@ -95,16 +98,13 @@ fn earlier_window(req: &InvoiceRunRequest, period: Period, id: &str) -> Result<(
     if window.start != start {
         return Err(bad(format!("{start} is not the first day of a window of the contract's schedule")));
     }
-    if window.end >= period.start {
-        return Err(bad(format!(
-            "the window ends {}, not before the period: the run bills the period's own windows",
-            window.end
-        )));
+    if window.start > period.end {
+        return Err(bad(format!("the window starts {}, after the period", window.start)));
     }
     if window.end < contract.start || contract.end.is_some_and(|end| window.start > end) {
         return Err(bad("the window lies outside the contract's dates".to_string()));
     }
-    Ok((c, window))
+    Ok((window.end < period.start).then_some((c, window)))
 }
 
 /// Bill one window of contract `c`, or queue it when its customer cannot be billed.

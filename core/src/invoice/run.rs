@@ -23,7 +23,7 @@ use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
-use crate::tax::TaxTable;
+use crate::tax::{self, TaxTable};
 
 /// Where an input record ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,10 +211,22 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 .map(|(k, x)| (RecordKind::Expense, SourceKind::Expense, k, x.id.as_str(), x.version)),
         );
     let mut released = Vec::new();
+    // A credit that cannot be taxed as its line was (taxing::determine queues the record) gives nothing back.
+    let mut determined: BTreeMap<&str, Option<tax::Determination>> = BTreeMap::new();
     for (kind, source, index, id, version) in replaced {
         for (other, amount) in
             ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version < version)
         {
+            if other.tax.is_some() {
+                let customer = req.contracts.iter().find(|c| c.id == other.contract_id).map(|c| c.customer_id.as_str());
+                let d = determined.entry(customer.unwrap_or("")).or_insert_with(|| {
+                    let customer = customers.get(customer?).copied()?;
+                    tax::determine(&req.seller, customer, None, invoice_date, &tax_table).ok()
+                });
+                if d.as_ref().is_none_or(|d| taxing::taxed_otherwise(other, d)) {
+                    continue;
+                }
+            }
             released.push(Released { kind, index, contract_id: other.contract_id.as_str(), amount });
         }
     }

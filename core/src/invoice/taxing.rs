@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::accounts::{Accounts, Subject};
 use super::document::LineKind;
-use super::ledger::{LedgerIndex, SourceKind};
+use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
 use super::request::InvoiceRunRequest;
 use super::run::Item;
 use crate::eligibility::{Finding, Reason};
@@ -71,10 +71,10 @@ pub(super) fn determine<'m>(
 /// Why a credit cannot go on an invoice taxed as `d`: the row it reverses was taxed otherwise.
 fn other_tax(credit: &Item<'_>, d: &Determination, ledger: &LedgerIndex<'_>) -> Option<Finding> {
     let row = ledger.billed_row(credit.kind, &credit.id, credit.version)?;
-    let charged = row.tax.as_ref()?;
-    if charged.category == d.category && charged.rule_ids == d.rule_ids {
+    if !taxed_otherwise(row, d) {
         return None;
     }
+    let charged = row.tax.as_ref()?;
     let message = format!(
         "version {} was taxed as {} ({}) on invoice {}, and this invoice is taxed as {} ({}): its credit would not \
          reverse the tax charged; correct it by hand",
@@ -86,6 +86,18 @@ fn other_tax(credit: &Item<'_>, d: &Determination, ledger: &LedgerIndex<'_>) -> 
         rules_text(&d.rule_ids),
     );
     Some(Finding::new(Reason::CreditMismatch, message))
+}
+
+/// True when the ledger row says its invoice charged another tax than `d` (another category, or other rules,
+/// whatever their order in the table); false for a row that does not say.
+pub(super) fn taxed_otherwise(row: &LedgerLine, d: &Determination) -> bool {
+    let Some(charged) = &row.tax else { return false };
+    fn sorted(ids: &[String]) -> Vec<&str> {
+        let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+    charged.category != d.category || sorted(&charged.rule_ids) != sorted(&d.rule_ids)
 }
 
 fn rules_text(ids: &[String]) -> String {
