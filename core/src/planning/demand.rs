@@ -264,8 +264,9 @@ pub fn demand_change(
     let version = opp.version;
     let mut processed_versions = request.processed_versions.clone();
     for key in request.processed_fingerprints.keys() {
-        let v = key.parse::<u64>().map_err(|_| {
-            Error::new(Code::InvalidValue, format!("`{key}` is not a version (a whole number from 0)"))
+        // Written as a version is written (`3`, not `03` or `+3`), so that the lookup below finds it.
+        let v = key.parse::<u64>().ok().filter(|v| v.to_string() == *key).ok_or_else(|| {
+            Error::new(Code::InvalidValue, format!("`{key}` is not a version (a whole number from 0, as `3`)"))
                 .at("processed_fingerprints")
         })?;
         processed_versions.push(v);

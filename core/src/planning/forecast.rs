@@ -90,6 +90,8 @@ pub struct Reporting {
     pub amount: Decimal,
     /// `weighted_amount` converted (from the unrounded weighted amount).
     pub weighted_amount: Decimal,
+    /// `wip_amount` converted.
+    pub wip_amount: Decimal,
     /// The rate applied (row currency → reporting currency).
     pub fx_rate: Decimal,
     /// Conversion date asked.
@@ -449,10 +451,18 @@ impl Plan<'_, '_> {
                 &fx.fx,
                 &fx.fx_policy,
             )?;
+            let wip = convert(
+                Money::new(acc.wip_amount, currency),
+                inputs.reporting_currency,
+                fx_date,
+                &fx.fx,
+                &fx.fx_policy,
+            )?;
             Ok(Reporting {
                 currency: inputs.reporting_currency,
                 amount: a.converted.amount,
                 weighted_amount: w.converted.amount,
+                wip_amount: wip.converted.amount,
                 fx_rate: a.rate,
                 fx_date,
                 fx_as_of: a.as_of,

@@ -147,7 +147,13 @@ pub fn reconcile(
         let erp_amount = if rows.is_empty() || rows.iter().any(|r| r.reporting.is_none()) {
             None
         } else {
-            Some(checked::sum(rows.iter().filter_map(|r| r.reporting.as_ref()).map(|r| r.amount))?)
+            // The value of the work the deal is priced at: revenue, and work in progress of fixed-fee and retainer
+            // contracts (whose revenue comes from milestones or the retainer, not from the hours).
+            let mut sum = Decimal::ZERO;
+            for r in rows.iter().filter_map(|r| r.reporting.as_ref()) {
+                sum = checked::add(sum, checked::add(r.amount, r.wip_amount)?)?;
+            }
+            Some(sum)
         };
         let priced = rows
             .iter()
