@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::document::{Explanation, LineKind};
-use super::ledger::{LedgerIndex, SourceKind};
+use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
 use super::run::{Description, Item};
 use crate::eligibility::{Finding, Reason};
 use crate::error::Result;
@@ -28,6 +28,13 @@ pub(super) struct Books<'a, 'b> {
     pub(super) ledger: &'b LedgerIndex<'a>,
     pub(super) contracts: &'a [Contract],
     pub(super) by_id: &'b BTreeMap<&'a str, usize>,
+}
+
+/// True when the credit of `billed` (a line of the version to reverse) has somewhere to go: its contract is in the
+/// request and bills in the line's currency. [`credit`] queues the record otherwise, so that the cap pass gives
+/// nothing back for it.
+pub(super) fn placeable(contracts: &[Contract], by_id: &BTreeMap<&str, usize>, billed: &LedgerLine) -> bool {
+    by_id.get(billed.contract_id.as_str()).is_some_and(|&c| contracts[c].currency == billed.currency)
 }
 
 /// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
 use super::checks::{check_ledger_rows, check_milestones, check_numbering, check_retainers, superseded_by_invoiced};
-use super::credit::{Books, Placement, credit};
+use super::credit::{Books, Placement, credit, placeable};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
@@ -211,12 +211,16 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 .map(|(k, x)| (RecordKind::Expense, SourceKind::Expense, k, x.id.as_str(), x.version)),
         );
     let mut released = Vec::new();
-    // A credit that cannot be taxed as its line was (taxing::determine queues the record) gives nothing back.
+    // A credit that cannot be placed (credit::credit queues the record: its contract is not in the request or bills
+    // in another currency now) or cannot be taxed as its line was (taxing::determine queues it) gives nothing back.
     let mut determined: BTreeMap<&str, Option<tax::Determination>> = BTreeMap::new();
     for (kind, source, index, id, version) in replaced {
         for (other, amount) in
             ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version < version)
         {
+            if !placeable(&req.contracts, &contracts, other) {
+                continue;
+            }
             if other.tax.is_some() {
                 let customer = req.contracts.iter().find(|c| c.id == other.contract_id).map(|c| c.customer_id.as_str());
                 let d = determined.entry(customer.unwrap_or("")).or_insert_with(|| {
