@@ -72,7 +72,7 @@ impl Firm {
 
     /// The eligibility run: the whole year, the ledger and the amounts invoiced before.
     pub fn run(&self) -> Run<'_> {
-        Run { period: self.period, ledger: &self.ledger, invoiced: &self.invoiced, released: &[] }
+        Run { period: self.period, ledger: &self.ledger, invoiced: &self.invoiced, released: &[], blocked: &[] }
     }
 }
 

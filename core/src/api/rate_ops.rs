@@ -211,7 +211,8 @@ fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
     let master = r.inputs.master()?;
     let options = RateOptions { period_end: Some(r.period.end), ..r.inputs.options()? };
     check_invoiced(&master, &r.invoiced)?;
-    let run = eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced, released: &[] };
+    let run =
+        eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced, released: &[], blocked: &[] };
     eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
 }
 

@@ -126,6 +126,20 @@ pub struct Released<'a> {
     pub amount: Decimal,
 }
 
+/// A changed record whose credit cannot be issued in this run: its older version was billed on a contract the
+/// request lacks, in another currency than the contract bills in now, or under another tax than its invoice would
+/// charge. The record is not billed (that would bill it twice) and takes no room under the not-to-exceed; `finding`
+/// joins its reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blocked {
+    /// Entry or expense.
+    pub kind: RecordKind,
+    /// The record's position in the entries or expenses assessed.
+    pub index: usize,
+    /// Why its credit cannot be issued.
+    pub finding: Finding,
+}
+
 /// What an eligibility check reads besides master data and rating options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Run<'a> {
@@ -138,6 +152,8 @@ pub struct Run<'a> {
     /// Changed records' older versions still billed: their amounts stop
     /// counting toward the cap once the record is billed (see [`Released`]).
     pub released: &'a [Released<'a>],
+    /// Changed records whose credit cannot be issued (see [`Blocked`]).
+    pub blocked: &'a [Blocked],
 }
 
 /// Where a record ends in this run.
@@ -362,6 +378,7 @@ pub fn assess<'a>(
     });
     let mut out_expenses: Vec<ExpenseAssessment<'a>> =
         expenses.iter().map(|x| checks::expense(master, x, &ledger, &run.period, options)).collect();
+    block(&mut out_entries, &mut out_expenses, run.blocked);
     cap::apply(master, entries, &resolved, expenses, &mut out_entries, &mut out_expenses, run)?;
 
     let mut counts = Counts { entries: entries.len(), expenses: expenses.len(), ..Counts::default() };
@@ -424,6 +441,29 @@ impl<'a> Ledger<'a> {
 }
 
 /// Status from the findings (before the cap).
+/// Add each blocked record's finding to its reasons, before the cap: a record with a finding is not billed.
+fn block(entries: &mut [EntryAssessment<'_>], expenses: &mut [ExpenseAssessment<'_>], blocked: &[Blocked]) {
+    for b in blocked {
+        let found = match b.kind {
+            RecordKind::Entry => {
+                entries.get_mut(b.index).map(|a| (&mut a.reasons, &mut a.status, &mut a.retryable, &mut a.billable))
+            }
+            RecordKind::Expense => {
+                expenses.get_mut(b.index).map(|a| (&mut a.reasons, &mut a.status, &mut a.retryable, &mut a.billable))
+            }
+        };
+        let Some((reasons, status, retryable, billable)) = found else { continue };
+        if reasons.iter().any(|f| f.code == b.finding.code) {
+            continue;
+        }
+        reasons.push(b.finding.clone());
+        reasons.sort_by_key(|f| f.code);
+        *status = status_of(reasons);
+        *retryable = self::retryable(reasons);
+        *billable = None;
+    }
+}
+
 pub(crate) fn status_of(reasons: &[Finding]) -> Status {
     if reasons.is_empty() {
         Status::Eligible
@@ -483,7 +523,7 @@ mod tests {
                 .unwrap();
         let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
         let invoiced = [ContractInvoiced { contract_id: "k-cap".into(), amount: "250.00".parse().unwrap() }];
-        f(&master, &Run { period, ledger: &[], invoiced: &invoiced, released: &[] })
+        f(&master, &Run { period, ledger: &[], invoiced: &invoiced, released: &[], blocked: &[] })
     }
 
     fn assess_all(entries: &[TimesheetEntry]) -> Summary {

@@ -30,11 +30,32 @@ pub(super) struct Books<'a, 'b> {
     pub(super) by_id: &'b BTreeMap<&'a str, usize>,
 }
 
-/// True when the credit of `billed` (a line of the version to reverse) has somewhere to go: its contract is in the
-/// request and bills in the line's currency. [`credit`] queues the record otherwise, so that the cap pass gives
-/// nothing back for it.
-pub(super) fn placeable(contracts: &[Contract], by_id: &BTreeMap<&str, usize>, billed: &LedgerLine) -> bool {
-    by_id.get(billed.contract_id.as_str()).is_some_and(|&c| contracts[c].currency == billed.currency)
+/// Why the credit of version `old`, billed by `billed` (its ledger row), has nowhere to go, if so: the contract that
+/// billed it is not in the request (`unknown_reference`, retryable), or bills in another currency now
+/// (`credit_mismatch`). [`credit`] and the invoice run's check before eligibility both ask this.
+pub(super) fn unplaceable(
+    contracts: &[Contract],
+    by_id: &BTreeMap<&str, usize>,
+    billed: &LedgerLine,
+) -> Option<Finding> {
+    let (old, invoice) = (billed.version, &billed.invoice_number);
+    let Some(&c) = by_id.get(billed.contract_id.as_str()) else {
+        let message = format!(
+            "version {old} was billed on contract `{}` (invoice {invoice}), which is not in the request: its credit has \
+             nowhere to go",
+            billed.contract_id
+        );
+        return Some(Finding::new(Reason::UnknownReference, message));
+    };
+    let bills_in = contracts[c].currency;
+    (billed.currency != bills_in).then(|| {
+        let message = format!(
+            "version {old} was billed in {} (invoice {invoice}) and contract `{}` bills in {bills_in} now: the credit \
+             cannot go on its invoice",
+            billed.currency, contracts[c].id
+        );
+        Finding::new(Reason::CreditMismatch, message)
+    })
 }
 
 /// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it
@@ -52,27 +73,16 @@ pub(super) fn credit<'a>(
     at: Placement<'a>,
 ) -> Result<std::result::Result<Option<Item<'a>>, Finding>> {
     let Some(open) = books.ledger.open_amount(kind, id, old)? else { return Ok(Ok(None)) };
-    let Placement { contract, project_id, date, late } = at;
-    let (contract, project_id) = if books.contracts[contract].id == open.contract_id {
-        (contract, project_id)
-    } else {
-        let Some(&billed) = books.by_id.get(open.contract_id) else {
-            let message = format!(
-                "version {old} was billed on contract `{}` (invoice {}), which is not in the request: its credit has nowhere to go",
-                open.contract_id, open.invoice_number
-            );
-            return Ok(Err(Finding::new(Reason::UnknownReference, message)));
-        };
-        (billed, None)
-    };
-    let bills_in = books.contracts[contract].currency;
-    if open.currency != bills_in {
-        let message = format!(
-            "version {old} was billed in {} (invoice {}) and contract `{}` bills in {bills_in} now: the credit cannot go on its invoice",
-            open.currency, open.invoice_number, books.contracts[contract].id
-        );
-        return Ok(Err(Finding::new(Reason::CreditMismatch, message)));
+    let Some(billed) = books.ledger.billed_row(kind, id, old) else { return Ok(Ok(None)) };
+    if let Some(finding) = unplaceable(books.contracts, books.by_id, billed) {
+        return Ok(Err(finding));
     }
+    let Placement { contract, project_id, date, late } = at;
+    // Placeable: the contract that billed it is in the request.
+    let (contract, project_id) = match books.by_id.get(open.contract_id) {
+        Some(&billed) if billed != contract => (billed, None),
+        _ => (contract, project_id),
+    };
     Ok(Ok(Some(Item {
         kind,
         index,

@@ -158,16 +158,10 @@ impl<'a> LedgerIndex<'a> {
         }
         // The line that billed it (a credit names the invoice it reverses).
         let Some(first) = of_version().find(|l| l.credits.is_none()) else { return Ok(None) };
-        Ok(Some(OpenAmount {
-            amount,
-            hours,
-            invoice_number: &first.invoice_number,
-            contract_id: &first.contract_id,
-            currency: first.currency,
-        }))
+        Ok(Some(OpenAmount { amount, hours, invoice_number: &first.invoice_number, contract_id: &first.contract_id }))
     }
 
-    /// Every other version of the record with an amount still billed: (a line of it, the open amount).
+    /// Every other version of the record with an amount still billed: (the row that billed it, the open amount).
     pub(crate) fn open_versions(
         &self,
         kind: SourceKind,
@@ -180,7 +174,8 @@ impl<'a> LedgerIndex<'a> {
         let mut out = Vec::new();
         for v in versions.keys() {
             let Some(open) = self.open_amount(kind, id, *v)? else { continue };
-            let Some(line) = lines.iter().find(|l| l.version == *v) else { continue };
+            // The row that billed it, as `open_amount` reads it: its contract, currency and invoice.
+            let Some(line) = lines.iter().find(|l| l.version == *v && l.credits.is_none()) else { continue };
             out.push((*line, open.amount));
         }
         Ok(out)
@@ -207,7 +202,6 @@ pub(crate) struct OpenAmount<'a> {
     pub(crate) amount: Decimal,
     pub(crate) hours: Option<Decimal>,
     pub(crate) invoice_number: &'a str,
-    /// The contract and currency it was billed in: the credit goes there.
+    /// The contract it was billed on: the credit goes there.
     pub(crate) contract_id: &'a str,
-    pub(crate) currency: Currency,
 }

@@ -12,18 +12,19 @@ use rust_decimal::Decimal;
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
 use super::checks::{check_ledger_rows, check_milestones, check_numbering, check_retainers, superseded_by_invoiced};
-use super::credit::{Books, Placement, credit, placeable};
+use super::credit::{self, Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
 use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
+use super::taxing::CustomerTax;
 use super::windows::{Period, clipped_window};
 use super::{retainers, taxing};
-use crate::eligibility::{self, Finding, Reason, RecordKind, Released, Run, Status};
+use crate::eligibility::{self, Blocked, Finding, Reason, RecordKind, Released, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
 use crate::rates::{Holidays, IdMap, MasterData, RateOptions, Tables};
-use crate::tax::{self, TaxTable};
+use crate::tax::TaxTable;
 
 /// Where an input record ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,35 +211,42 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 .enumerate()
                 .map(|(k, x)| (RecordKind::Expense, SourceKind::Expense, k, x.id.as_str(), x.version)),
         );
+    // A changed record whose credit cannot be issued (its contract is not in the request or bills in another
+    // currency now, or its invoice cannot be taxed, or would be taxed otherwise than the line it reverses) is not
+    // billed: it is blocked before eligibility, so that it takes no room under the not-to-exceed and gives none back,
+    // and its queue item says why. The others give their old amount back once billed.
     let mut released = Vec::new();
-    // A credit that cannot be placed (credit::credit queues the record: its contract is not in the request or bills
-    // in another currency now) or cannot be taxed as its line was (taxing::determine queues it) gives nothing back.
-    let mut determined: BTreeMap<&str, Option<tax::Determination>> = BTreeMap::new();
+    let mut blocked: Vec<Blocked> = Vec::new();
+    let mut taxes = CustomerTax::new(req, &customers, invoice_date, &tax_table);
     for (kind, source, index, id, version) in replaced {
-        for (other, amount) in
+        for (billed, amount) in
             ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version < version)
         {
-            if !placeable(&req.contracts, &contracts, other) {
-                continue;
-            }
-            if other.tax.is_some() {
-                let customer = req.contracts.iter().find(|c| c.id == other.contract_id).map(|c| c.customer_id.as_str());
-                let d = determined.entry(customer.unwrap_or("")).or_insert_with(|| {
-                    let customer = customers.get(customer?).copied()?;
-                    tax::determine(&req.seller, customer, None, invoice_date, &tax_table).ok()
-                });
-                if d.as_ref().is_none_or(|d| taxing::taxed_otherwise(other, d)) {
-                    continue;
+            let why = credit::unplaceable(&req.contracts, &contracts, billed).or_else(|| {
+                // Placeable: the contract that billed it is in the request.
+                let customer = &req.contracts[*contracts.get(billed.contract_id.as_str())?].customer_id;
+                match taxes.of(customer) {
+                    Err(e) => Some(Finding::new(Reason::from_error(e), e.message.clone())),
+                    Ok(d) => taxing::other_tax(billed, d),
                 }
+            });
+            match why {
+                Some(finding) => blocked.push(Blocked { kind, index, finding }),
+                None => released.push(Released { kind, index, contract_id: billed.contract_id.as_str(), amount }),
             }
-            released.push(Released { kind, index, contract_id: other.contract_id.as_str(), amount });
         }
     }
     let eligibility_period = match req.policy.before_period {
         BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
     };
-    let run = Run { period: eligibility_period, ledger: &records, invoiced: &invoiced, released: &released };
+    let run = Run {
+        period: eligibility_period,
+        ledger: &records,
+        invoiced: &invoiced,
+        released: &released,
+        blocked: &blocked,
+    };
     // The rated lines borrow their ids from the request; when duplicates made a copy of the input, from the copy,
     // which does not outlive the run, so then they are copied out (rare: duplicates are bad input).
     let assessment = match (&entries, &expenses) {
@@ -469,8 +477,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
 
     // 6. Tax, totals, numbers: tax for every invoice first, so that a changed record is billed whole or not at all.
     let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
-    let (determinations, untaxed) =
-        taxing::determine(member_lists, &items, req, &customers, invoice_date, &tax_table, &ledger);
+    let (determinations, untaxed) = taxing::determine(member_lists, &items, &mut taxes, &ledger);
     let mut number = req.numbering.next;
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.

@@ -22,31 +22,57 @@ use crate::tax::{self, Determination, TaxTable};
 #[derive(Default)]
 pub(super) struct Untaxed(BTreeMap<(SourceKind, usize), Finding>);
 
+/// Each customer's tax determination for the run, worked out once: it depends on the seller, the customer, the
+/// invoice date and the table, which are the same for every invoice of the run.
+pub(super) struct CustomerTax<'a> {
+    req: &'a InvoiceRunRequest,
+    customers: &'a BTreeMap<&'a str, &'a Customer>,
+    invoice_date: NaiveDate,
+    tax_table: &'a TaxTable,
+    known: BTreeMap<&'a str, Result<Determination>>,
+}
+
+impl<'a> CustomerTax<'a> {
+    pub(super) fn new(
+        req: &'a InvoiceRunRequest,
+        customers: &'a BTreeMap<&'a str, &'a Customer>,
+        invoice_date: NaiveDate,
+        tax_table: &'a TaxTable,
+    ) -> Self {
+        CustomerTax { req, customers, invoice_date, tax_table, known: BTreeMap::new() }
+    }
+
+    /// The determination for `customer_id`'s invoices (`unknown_reference` when no customer has that id).
+    pub(super) fn of(&mut self, customer_id: &'a str) -> &Result<Determination> {
+        let CustomerTax { req, customers, invoice_date, tax_table, .. } = *self;
+        self.known.entry(customer_id).or_insert_with(|| {
+            customers
+                .get(customer_id)
+                .copied()
+                .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
+                .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, tax_table))
+        })
+    }
+}
+
 /// Each draft's determination (`None` for a draft with no item left), and the records they leave untaxed.
 ///
 /// A credit must reverse the tax its invoice charged: when the ledger row it reverses says which tax that was and
 /// this draft's determination is another (the rate changed, the customer became exempt), the record waits for a
 /// person (`credit_mismatch`) rather than be credited at the wrong tax.
-pub(super) fn determine<'m>(
+pub(super) fn determine<'m, 'a>(
     drafts: impl Iterator<Item = &'m [u32]>,
     items: &[Option<Item<'_>>],
-    req: &InvoiceRunRequest,
-    customers: &BTreeMap<&str, &Customer>,
-    invoice_date: NaiveDate,
-    tax_table: &TaxTable,
+    taxes: &mut CustomerTax<'a>,
     ledger: &LedgerIndex<'_>,
 ) -> (Vec<Option<Result<Determination>>>, Untaxed) {
     let mut untaxed = Untaxed::default();
+    let req = taxes.req;
     let determinations = drafts
         .map(|members| {
             let first = members.first().and_then(|k| items[*k as usize].as_ref())?;
-            let customer_id = &req.contracts[first.contract].customer_id;
-            let determination = customers
-                .get(customer_id.as_str())
-                .copied()
-                .ok_or_else(|| Error::new(Code::UnknownReference, format!("no customer has id `{customer_id}`")))
-                .and_then(|cu| tax::determine(&req.seller, cu, None, invoice_date, tax_table));
-            match &determination {
+            let determination = taxes.of(&req.contracts[first.contract].customer_id);
+            match determination {
                 Err(e) => {
                     let finding = Finding::new(Reason::from_error(e), e.message.clone());
                     for item in members.iter().filter_map(|k| items[*k as usize].as_ref()) {
@@ -56,21 +82,22 @@ pub(super) fn determine<'m>(
                 Ok(d) => {
                     let credits = members.iter().filter_map(|k| items[*k as usize].as_ref());
                     for item in credits.filter(|i| i.line == LineKind::Credit) {
-                        if let Some(finding) = other_tax(item, d, ledger) {
+                        let row = ledger.billed_row(item.kind, &item.id, item.version);
+                        if let Some(finding) = row.and_then(|row| other_tax(row, d)) {
                             untaxed.0.insert((item.kind, item.index), finding);
                         }
                     }
                 }
             }
-            Some(determination)
+            Some(determination.clone())
         })
         .collect();
     (determinations, untaxed)
 }
 
-/// Why a credit cannot go on an invoice taxed as `d`: the row it reverses was taxed otherwise.
-fn other_tax(credit: &Item<'_>, d: &Determination, ledger: &LedgerIndex<'_>) -> Option<Finding> {
-    let row = ledger.billed_row(credit.kind, &credit.id, credit.version)?;
+/// Why the credit of `row` (the ledger row that billed the version to reverse) cannot go on an invoice taxed as
+/// `d`: the row was taxed otherwise.
+pub(super) fn other_tax(row: &LedgerLine, d: &Determination) -> Option<Finding> {
     if !taxed_otherwise(row, d) {
         return None;
     }
@@ -78,7 +105,7 @@ fn other_tax(credit: &Item<'_>, d: &Determination, ledger: &LedgerIndex<'_>) -> 
     let message = format!(
         "version {} was taxed as {} ({}) on invoice {}, and this invoice is taxed as {} ({}): its credit would not \
          reverse the tax charged; correct it by hand",
-        credit.version,
+        row.version,
         charged.category.as_str(),
         rules_text(&charged.rule_ids),
         row.invoice_number,
