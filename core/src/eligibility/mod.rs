@@ -440,8 +440,9 @@ impl<'a> Ledger<'a> {
     }
 }
 
-/// Status from the findings (before the cap).
-/// Add each blocked record's finding to its reasons, before the cap: a record with a finding is not billed.
+/// Add each blocked record's finding to its reasons, before the cap: a record with a finding is not billed. Only
+/// a record that would be billed is blocked: one already held by another finding, or deferred, has its credit
+/// checked in the run that bills it.
 fn block(entries: &mut [EntryAssessment<'_>], expenses: &mut [ExpenseAssessment<'_>], blocked: &[Blocked]) {
     for b in blocked {
         let found = match b.kind {
@@ -453,17 +454,17 @@ fn block(entries: &mut [EntryAssessment<'_>], expenses: &mut [ExpenseAssessment<
             }
         };
         let Some((reasons, status, retryable, billable)) = found else { continue };
-        if reasons.iter().any(|f| f.code == b.finding.code) {
+        if *status != Status::Eligible {
             continue;
         }
         reasons.push(b.finding.clone());
-        reasons.sort_by_key(|f| f.code);
         *status = status_of(reasons);
         *retryable = self::retryable(reasons);
         *billable = None;
     }
 }
 
+/// Status from the findings (before the cap).
 pub(crate) fn status_of(reasons: &[Finding]) -> Status {
     if reasons.is_empty() {
         Status::Eligible

@@ -219,8 +219,13 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let mut blocked: Vec<Blocked> = Vec::new();
     let mut taxes = CustomerTax::new(req, &customers, invoice_date, &tax_table);
     for (kind, source, index, id, version) in replaced {
+        // The version the record's credit reverses (eligibility's `replaces_invoiced_version`): the newest other one
+        // in the ledger, when older. Another version still open (a ledger not written by this run) stays billed.
+        let Some(replaces) = ledger.latest_other_version(source, id, version).filter(|o| *o < version) else {
+            continue;
+        };
         for (billed, amount) in
-            ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version < version)
+            ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version == replaces)
         {
             let why = credit::unplaceable(&req.contracts, &contracts, billed).or_else(|| {
                 // Placeable: the contract that billed it is in the request.
