@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use super::document::{Explanation, LineKind};
 use super::ledger::{LedgerIndex, LedgerLine, SourceKind};
 use super::run::{Description, Item};
-use crate::eligibility::{Finding, Reason};
+use super::taxing::{CustomerTax, other_tax};
+use crate::eligibility::{Blocked, Finding, Reason, RecordKind, Released};
 use crate::error::Result;
 use crate::model::Contract;
 
@@ -28,6 +29,42 @@ pub(super) struct Books<'a, 'b> {
     pub(super) ledger: &'b LedgerIndex<'a>,
     pub(super) contracts: &'a [Contract],
     pub(super) by_id: &'b BTreeMap<&'a str, usize>,
+}
+
+/// Before eligibility, what each changed record's credit means (docs/invoice.md step 3): the old amount it gives
+/// back under the not-to-exceed once billed, or why it cannot be credited, which keeps the record from being billed
+/// (its contract is not in the request or bills in another currency now, its invoice cannot be taxed, or would be
+/// taxed otherwise than the line it reverses), so that it takes no room under the cap and its queue item says why.
+/// The version checked is the one [`credit`] reverses (eligibility's `replaces_invoiced_version`): the newest other
+/// version in the ledger, when older; another one still open (a ledger not written by this library) stays billed.
+pub(super) fn before_cap<'a: 't, 't, 'r>(
+    books: &Books<'a, '_>,
+    taxes: &mut CustomerTax<'t>,
+    replaced: impl Iterator<Item = (RecordKind, SourceKind, usize, &'r str, u64)>,
+) -> Result<(Vec<Released<'a>>, Vec<Blocked>)> {
+    let (mut released, mut blocked) = (Vec::new(), Vec::new());
+    for (kind, source, index, id, version) in replaced {
+        let Some(old) = books.ledger.latest_other_version(source, id, version).filter(|o| *o < version) else {
+            continue;
+        };
+        let Some(open) = books.ledger.open_amount(source, id, old)? else { continue };
+        let Some(billed) = books.ledger.billed_row(source, id, old) else { continue };
+        let why = unplaceable(books.contracts, books.by_id, billed).or_else(|| {
+            // Placeable: the contract that billed it is in the request.
+            let customer = &books.contracts[*books.by_id.get(billed.contract_id.as_str())?].customer_id;
+            match taxes.of(customer) {
+                Err(e) => Some(Finding::new(Reason::from_error(e), e.message.clone())),
+                Ok(d) => other_tax(billed, d),
+            }
+        });
+        match why {
+            Some(finding) => blocked.push(Blocked { kind, index, finding }),
+            None => {
+                released.push(Released { kind, index, contract_id: billed.contract_id.as_str(), amount: open.amount })
+            }
+        }
+    }
+    Ok((released, blocked))
 }
 
 /// Why the credit of version `old`, billed by `billed` (its ledger row), has nowhere to go, if so: the contract that

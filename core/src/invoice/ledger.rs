@@ -161,26 +161,6 @@ impl<'a> LedgerIndex<'a> {
         Ok(Some(OpenAmount { amount, hours, invoice_number: &first.invoice_number, contract_id: &first.contract_id }))
     }
 
-    /// Every other version of the record with an amount still billed: (the row that billed it, the open amount).
-    pub(crate) fn open_versions(
-        &self,
-        kind: SourceKind,
-        id: &str,
-        version: u64,
-    ) -> Result<Vec<(&'a LedgerLine, Decimal)>> {
-        let Some(lines) = self.by_record.get(&(kind, id)) else { return Ok(Vec::new()) };
-        let versions: BTreeMap<u64, ()> =
-            lines.iter().filter(|l| l.version != version).map(|l| (l.version, ())).collect();
-        let mut out = Vec::new();
-        for v in versions.keys() {
-            let Some(open) = self.open_amount(kind, id, *v)? else { continue };
-            // The row that billed it, as `open_amount` reads it: its contract, currency and invoice.
-            let Some(line) = lines.iter().find(|l| l.version == *v && l.credits.is_none()) else { continue };
-            out.push((*line, open.amount));
-        }
-        Ok(out)
-    }
-
     /// The newest version of the record in the ledger other than `version`.
     pub(crate) fn latest_other_version(&self, kind: SourceKind, id: &str, version: u64) -> Option<u64> {
         self.by_record.get(&(kind, id))?.iter().map(|l| l.version).filter(|v| *v != version).max()

@@ -19,7 +19,7 @@ use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::taxing::CustomerTax;
 use super::windows::{Period, clipped_window};
 use super::{retainers, taxing};
-use crate::eligibility::{self, Blocked, Finding, Reason, RecordKind, Released, Run, Status};
+use crate::eligibility::{self, Finding, Reason, RecordKind, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
@@ -211,36 +211,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
                 .enumerate()
                 .map(|(k, x)| (RecordKind::Expense, SourceKind::Expense, k, x.id.as_str(), x.version)),
         );
-    // A changed record whose credit cannot be issued (its contract is not in the request or bills in another
-    // currency now, or its invoice cannot be taxed, or would be taxed otherwise than the line it reverses) is not
-    // billed: it is blocked before eligibility, so that it takes no room under the not-to-exceed and gives none back,
-    // and its queue item says why. The others give their old amount back once billed.
-    let mut released = Vec::new();
-    let mut blocked: Vec<Blocked> = Vec::new();
+    let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
     let mut taxes = CustomerTax::new(req, &customers, invoice_date, &tax_table);
-    for (kind, source, index, id, version) in replaced {
-        // The version the record's credit reverses (eligibility's `replaces_invoiced_version`): the newest other one
-        // in the ledger, when older. Another version still open (a ledger not written by this run) stays billed.
-        let Some(replaces) = ledger.latest_other_version(source, id, version).filter(|o| *o < version) else {
-            continue;
-        };
-        for (billed, amount) in
-            ledger.open_versions(source, id, version)?.into_iter().filter(|(o, _)| o.version == replaces)
-        {
-            let why = credit::unplaceable(&req.contracts, &contracts, billed).or_else(|| {
-                // Placeable: the contract that billed it is in the request.
-                let customer = &req.contracts[*contracts.get(billed.contract_id.as_str())?].customer_id;
-                match taxes.of(customer) {
-                    Err(e) => Some(Finding::new(Reason::from_error(e), e.message.clone())),
-                    Ok(d) => taxing::other_tax(billed, d),
-                }
-            });
-            match why {
-                Some(finding) => blocked.push(Blocked { kind, index, finding }),
-                None => released.push(Released { kind, index, contract_id: billed.contract_id.as_str(), amount }),
-            }
-        }
-    }
+    let (released, blocked) = credit::before_cap(&books, &mut taxes, replaced)?;
     let eligibility_period = match req.policy.before_period {
         BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
@@ -298,7 +271,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
             _ => None,
         };
         let subject = Subject::new(SourceKind::Entry, i, &e.id, e.version, e.date, contract.map(|c| &req.contracts[c]));
-        let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
         settle(&mut out, &mut items, &books, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item)?;
     }
 
@@ -328,7 +300,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         };
         let subject =
             Subject::new(SourceKind::Expense, i, &x.id, x.version, x.date, contract.map(|c| &req.contracts[c]));
-        let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
         settle(&mut out, &mut items, &books, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item)?;
     }
 
@@ -376,7 +347,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let date = m.due.clamp(period.start, period.end);
         if let Some(old) = ledger.latest_other_version(SourceKind::Milestone, &m.id, m.version) {
             let at = Placement { contract: c, project_id: None, date, late: false };
-            let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
             match credit(&books, SourceKind::Milestone, i, &m.id, old, m.version, at)? {
                 Ok(credit) => items.extend(credit),
                 Err(finding) => {
