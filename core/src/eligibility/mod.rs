@@ -128,8 +128,8 @@ pub struct Released<'a> {
 
 /// A changed record whose credit cannot be issued in this run: its older version was billed on a contract the
 /// request lacks, in another currency than the contract bills in now, or under another tax than its invoice would
-/// charge. The record is not billed (that would bill it twice) and takes no room under the not-to-exceed; `finding`
-/// joins its reasons.
+/// charge, or that invoice's tax cannot be determined. The record is not billed (that would bill it twice) and takes
+/// no room under the not-to-exceed; `finding` joins its reasons (only when it would otherwise be billed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Blocked {
     /// Entry or expense.
