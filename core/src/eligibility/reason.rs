@@ -75,8 +75,9 @@ reasons! {
     RatingFailed = "rating_failed", retryable: false,
     /// The same record (id and version) appears more than once in the input; the first copy is used.
     DuplicateRecord = "duplicate_record", retryable: false,
-    /// The version this one replaces was billed in another currency than its contract bills in now, so its credit
-    /// has no invoice to go on; nothing is billed until a person sorts it out.
+    /// The credit of the version this one replaces cannot be issued as the ledger says: it was billed in another
+    /// currency than its contract bills in now, the invoice it would go on is taxed otherwise than the line it
+    /// reverses, or the ledger still bills an older version too. Nothing is billed until a person sorts it out.
     CreditMismatch = "credit_mismatch", retryable: false,
     /// A newer version of the record is in the same input, or was invoiced before; only the newest is billed.
     Superseded = "superseded", retryable: false,

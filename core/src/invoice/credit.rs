@@ -36,7 +36,9 @@ pub(super) struct Books<'a, 'b> {
 /// (its contract is not in the request or bills in another currency now, its invoice cannot be taxed, or would be
 /// taxed otherwise than the line it reverses), so that it takes no room under the cap and its queue item says why.
 /// The version checked is the one [`credit`] reverses (eligibility's `replaces_invoiced_version`): the newest other
-/// version in the ledger, when older; another one still open (a ledger not written by this library) stays billed.
+/// version in the ledger, when older. A ledger that still bills another, older version too (one this library did not
+/// write) holds the record for a person (`credit_mismatch`): one credit would leave that version billed beside the
+/// new one.
 pub(super) fn before_cap<'a: 't, 't, 'r>(
     books: &Books<'a, '_>,
     taxes: &mut CustomerTax<'t>,
@@ -49,6 +51,10 @@ pub(super) fn before_cap<'a: 't, 't, 'r>(
         };
         let Some(open) = books.ledger.open_amount(source, id, old)? else { continue };
         let Some(billed) = books.ledger.billed_row(source, id, old) else { continue };
+        if let Some(other) = books.ledger.also_open(source, id, old)? {
+            blocked.push(Blocked { kind, index, finding: billed_twice(other, billed) });
+            continue;
+        }
         let why = unplaceable(books.contracts, books.by_id, billed).or_else(|| {
             // Placeable: the contract that billed it is in the request.
             let customer = &books.contracts[*books.by_id.get(billed.contract_id.as_str())?].customer_id;
@@ -65,6 +71,23 @@ pub(super) fn before_cap<'a: 't, 't, 'r>(
         }
     }
     Ok((released, blocked))
+}
+
+/// The finding of a record whose ledger still bills two of its versions, `older` and `newer` (their billed rows).
+fn billed_twice(older: &LedgerLine, newer: &LedgerLine) -> Finding {
+    let message = format!(
+        "the ledger still bills version {} (invoice {}) as well as version {} (invoice {}): a record is billed at one \
+         version at a time, so crediting version {} alone would leave version {} billed beside the new one; credit \
+         version {} in the ledger and send the record again",
+        older.version,
+        older.invoice_number,
+        newer.version,
+        newer.invoice_number,
+        newer.version,
+        older.version,
+        older.version
+    );
+    Finding::new(Reason::CreditMismatch, message)
 }
 
 /// Why the credit of version `old`, billed by `billed` (its ledger row), has nowhere to go, if so: the contract that

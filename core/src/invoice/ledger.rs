@@ -161,6 +161,19 @@ impl<'a> LedgerIndex<'a> {
         Ok(Some(OpenAmount { amount, hours, invoice_number: &first.invoice_number, contract_id: &first.contract_id }))
     }
 
+    /// A version older than `old` whose billed row is still billed too, if any (first in ledger order). This library
+    /// never writes such a ledger (each version is billed with the credit of the one before), but one kept or
+    /// imported elsewhere can hold it, and crediting `old` alone would leave that version billed with the new one.
+    pub(crate) fn also_open(&self, kind: SourceKind, id: &str, old: u64) -> Result<Option<&'a LedgerLine>> {
+        let Some(lines) = self.by_record.get(&(kind, id)) else { return Ok(None) };
+        for row in lines.iter().copied().filter(|l| l.version < old && l.credits.is_none()) {
+            if self.open_amount(kind, id, row.version)?.is_some() {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+
     /// The newest version of the record in the ledger other than `version`.
     pub(crate) fn latest_other_version(&self, kind: SourceKind, id: &str, version: u64) -> Option<u64> {
         self.by_record.get(&(kind, id))?.iter().map(|l| l.version).filter(|v| *v != version).max()
