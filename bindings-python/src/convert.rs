@@ -27,6 +27,7 @@
 //! form byte for byte), integers → `int`, booleans, null → `None`.
 
 use billable::{Code, Error};
+use pyo3::exceptions::{PyAttributeError, PyException, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -53,15 +54,59 @@ pub struct Document {
     pub size: usize,
 }
 
+/// Why a value could not be read: a coded error for the caller, or an exception
+/// the caller's own code raised while it was read (`to_document()`, a
+/// `tzinfo`, a mapping's methods) that is not about the document:
+/// `KeyboardInterrupt`, `SystemExit` and whatever else is not an `Exception`,
+/// and `MemoryError`. Those go on as they are, never as a `ValidationError`.
+pub enum Refusal {
+    /// The document is at fault: the coded error, with the path of the value.
+    Document(Error),
+    /// The exception to raise again, unchanged.
+    Raised(PyErr),
+}
+
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Self {
+        Refusal::Document(error)
+    }
+}
+
+impl Refusal {
+    /// The same refusal, for the value under `key` (`e.under(key)` on a coded error).
+    fn under(self, key: &str) -> Self {
+        match self {
+            Refusal::Document(e) => Refusal::Document(e.under(key)),
+            raised => raised,
+        }
+    }
+}
+
+/// True for an exception a conversion must let through rather than report as
+/// the document's fault (see [`Refusal`]).
+pub(crate) fn passes_through(py: Python<'_>, err: &PyErr) -> bool {
+    !err.is_instance_of::<PyException>(py) || err.is_instance_of::<PyMemoryError>(py)
+}
+
+/// `obj.to_document`, if `obj` has it: `None` when the lookup raises `AttributeError`; any other
+/// exception of the lookup (a property, a `__getattr__`) is the caller's to see.
+pub(crate) fn to_document_method<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match obj.getattr("to_document") {
+        Ok(method) => Ok(Some(method)),
+        Err(e) if e.is_instance_of::<PyAttributeError>(obj.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Read the request argument of an operation.
-pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Error> {
+pub fn request<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Request<'a>, Refusal> {
     if let Ok(text) = obj.cast::<PyString>() {
-        return text.to_str().map(Request::Json).map_err(|e| Error::new(Code::InvalidJson, e.to_string()));
+        return text.to_str().map(Request::Json).map_err(|e| Error::new(Code::InvalidJson, e.to_string()).into());
     }
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return std::str::from_utf8(bytes.as_bytes())
             .map(Request::Json)
-            .map_err(|e| Error::new(Code::InvalidJson, format!("the request bytes are not UTF-8: {e}")));
+            .map_err(|e| Error::new(Code::InvalidJson, format!("the request bytes are not UTF-8: {e}")).into());
     }
     let mut walk = Walk { size: 0, depth: 0 };
     let value = to_value(obj, &mut walk)?;
@@ -90,23 +135,23 @@ impl Walk {
 }
 
 /// Convert one Python value to a JSON value.
-fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
+fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Refusal> {
     walk.size += 1;
     let py = obj.py();
     if let Ok(s) = obj.cast::<PyString>() {
-        return s.to_str().map(|s| Value::String(s.to_owned())).map_err(|e| invalid(Code::InvalidValue, e));
+        return s.to_str().map(|s| Value::String(s.to_owned())).map_err(|e| invalid(py, Code::InvalidValue, e));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         walk.enter()?;
         let mut map = Map::with_capacity(dict.len());
         // A copy: converting a value can run Python code (`to_document()`, a `tzinfo`, another thread
         // while that code runs) that changes the dict, and iterating a changing dict panics.
-        let dict = dict.copy().map_err(|e| invalid(Code::InvalidValue, e))?;
+        let dict = dict.copy().map_err(|e| invalid(py, Code::InvalidValue, e))?;
         for (key, item) in dict.iter() {
             let key = key.cast::<PyString>().map_err(|_| {
                 Error::new(Code::InvalidType, format!("document keys are str; found a key of type {}", type_name(&key)))
             })?;
-            let key = key.to_str().map_err(|e| invalid(Code::InvalidValue, e))?;
+            let key = key.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?;
             let value = to_value(&item, walk).map_err(|e| e.under(key))?;
             map.insert(key.to_owned(), value);
         }
@@ -136,13 +181,14 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::Number(Number::from(u)));
         }
-        let text = value_text(obj, &py.get_type::<PyInt>(), "__repr__").map_err(|e| invalid(Code::InvalidValue, e))?;
-        return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
+        let text =
+            value_text(obj, &py.get_type::<PyInt>(), "__repr__").map_err(|e| invalid(py, Code::InvalidValue, e))?;
+        return Ok(decimal_text(text.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?)?);
     }
-    let decimal = decimal_type(py).map_err(|e| invalid(Code::InvalidValue, e))?;
+    let decimal = decimal_type(py).map_err(|e| invalid(py, Code::InvalidValue, e))?;
     if obj.is_instance(decimal).unwrap_or(false) {
-        let text = value_text(obj, decimal, "__str__").map_err(|e| invalid(Code::InvalidValue, e))?;
-        return decimal_text(text.to_str().map_err(|e| invalid(Code::InvalidValue, e))?);
+        let text = value_text(obj, decimal, "__str__").map_err(|e| invalid(py, Code::InvalidValue, e))?;
+        return Ok(decimal_text(text.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?)?);
     }
     if let Ok(float) = obj.cast::<PyFloat>() {
         return float_value(float);
@@ -163,8 +209,8 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
     if let Ok(date) = obj.cast::<PyDate>() {
         return Ok(Value::String(format!("{:04}-{:02}-{:02}", date.get_year(), date.get_month(), date.get_day())));
     }
-    if let Ok(to_document) = obj.getattr("to_document") {
-        let document = to_document.call0().map_err(|e| invalid(Code::InvalidValue, e))?;
+    if let Some(to_document) = to_document_method(obj).map_err(|e| invalid(py, Code::InvalidValue, e))? {
+        let document = to_document.call0().map_err(|e| invalid(py, Code::InvalidValue, e))?;
         walk.size -= 1;
         walk.enter()?;
         let value = to_value(&document, walk);
@@ -173,18 +219,18 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Error> {
     }
     // Any other mapping (`MappingProxyType`, a `collections.abc.Mapping` of the caller's) reads as the dict
     // of its items, in their order.
-    if let Some(dict) = mapping_dict(obj).map_err(|e| invalid(Code::InvalidValue, e))? {
+    if let Some(dict) = mapping_dict(obj).map_err(|e| invalid(py, Code::InvalidValue, e))? {
         walk.size -= 1;
         return to_value(dict.as_any(), walk);
     }
-    Err(Error::new(
+    Err(Refusal::Document(Error::new(
         Code::InvalidType,
         format!(
             "a value of type {} cannot be part of a document (use dict, list, tuple, str, int, \
              decimal.Decimal, float, bool, None, datetime.date or an aware datetime.datetime)",
             type_name(obj)
         ),
-    ))
+    )))
 }
 
 /// A `collections.abc.Mapping` that is not a `dict`, as a new dict of its
@@ -214,32 +260,35 @@ fn decimal_text(text: &str) -> Result<Value, Error> {
 }
 
 /// A float through its shortest round-trip text (`repr`): `0.1` is `"0.1"`.
-fn float_value(float: &Bound<'_, PyFloat>) -> Result<Value, Error> {
-    let x = float.value();
+fn float_value(float: &Bound<'_, PyFloat>) -> Result<Value, Refusal> {
+    let (py, x) = (float.py(), float.value());
     if !x.is_finite() {
         return Err(Error::new(
             Code::NonFiniteNumber,
             format!("{x} is not a finite number (NaN and infinities are not amounts)"),
-        ));
+        )
+        .into());
     }
     // A float subclass may override `__repr__`; the text of the value itself is `float.__repr__`.
-    let repr = if float.is_exact_instance_of::<PyFloat>() { float.repr() } else { PyFloat::new(float.py(), x).repr() };
-    let repr = repr.map_err(|e| invalid(Code::InvalidValue, e))?;
-    decimal_text(repr.to_str().map_err(|e| invalid(Code::InvalidValue, e))?)
+    let repr = if float.is_exact_instance_of::<PyFloat>() { float.repr() } else { PyFloat::new(py, x).repr() };
+    let repr = repr.map_err(|e| invalid(py, Code::InvalidValue, e))?;
+    Ok(decimal_text(repr.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?)?)
 }
 
 /// An aware `datetime` as RFC 3339 text; a naive one is refused.
-fn instant(obj: &Bound<'_, PyAny>) -> Result<Value, Error> {
-    let offset = obj.call_method0("utcoffset").map_err(|e| invalid(Code::InvalidInstant, e))?;
+fn instant(obj: &Bound<'_, PyAny>) -> Result<Value, Refusal> {
+    let py = obj.py();
+    let offset = obj.call_method0("utcoffset").map_err(|e| invalid(py, Code::InvalidInstant, e))?;
     if offset.is_none() {
         return Err(Error::new(
             Code::InvalidInstant,
             "a naive datetime has no offset; give it a tzinfo (datetime.timezone.utc, zoneinfo.ZoneInfo(...))",
-        ));
+        )
+        .into());
     }
-    let text = obj.call_method0("isoformat").map_err(|e| invalid(Code::InvalidInstant, e))?;
+    let text = obj.call_method0("isoformat").map_err(|e| invalid(py, Code::InvalidInstant, e))?;
     let text = text.cast_into::<PyString>().map_err(|_| Error::new(Code::InvalidInstant, "isoformat() gave no str"))?;
-    Ok(Value::String(text.to_str().map_err(|e| invalid(Code::InvalidInstant, e))?.to_owned()))
+    Ok(Value::String(text.to_str().map_err(|e| invalid(py, Code::InvalidInstant, e))?.to_owned()))
 }
 
 /// Convert a response document to plain Python values.
@@ -303,7 +352,10 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string())
 }
 
-/// A Python exception met while reading a value, as a coded error.
-fn invalid(code: Code, err: PyErr) -> Error {
-    Error::new(code, err.to_string())
+/// A Python exception met while reading a value: a coded error, unless it is one to let through.
+fn invalid(py: Python<'_>, code: Code, err: PyErr) -> Refusal {
+    if passes_through(py, &err) {
+        return Refusal::Raised(err);
+    }
+    Refusal::Document(Error::new(code, err.to_string()))
 }

@@ -28,16 +28,28 @@ use pyo3::types::{
 };
 use serde::de::{self, DeserializeSeed, IgnoredAny, IntoDeserializer, Visitor};
 
-use crate::convert::{MAX_DEPTH, decimal_type, mapping_dict, value_text};
+use crate::convert::{MAX_DEPTH, decimal_type, mapping_dict, passes_through, to_document_method, value_text};
 
 /// Why a Python value could not be read as the request; the reference path
-/// gives the caller the coded error.
+/// gives the caller the coded error. `raised` keeps an exception of the
+/// caller's code that is not about the document (`KeyboardInterrupt`,
+/// `MemoryError`: [`crate::convert::Refusal`]), which the call raises again
+/// as it is instead of reading the request a second time.
 #[derive(Debug)]
-pub struct Mismatch(String);
+pub struct Mismatch {
+    message: String,
+    pub raised: Option<PyErr>,
+}
+
+impl Mismatch {
+    fn new(message: String) -> Self {
+        Mismatch { message, raised: None }
+    }
+}
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -45,13 +57,15 @@ impl std::error::Error for Mismatch {}
 
 impl de::Error for Mismatch {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Mismatch(msg.to_string())
+        Mismatch::new(msg.to_string())
     }
 }
 
 impl From<PyErr> for Mismatch {
     fn from(err: PyErr) -> Self {
-        Mismatch(err.to_string())
+        let message = err.to_string();
+        let raised = Python::attach(|py| passes_through(py, &err)).then_some(err);
+        Mismatch { message, raised }
     }
 }
 
@@ -68,7 +82,7 @@ impl Walk {
     fn enter(&mut self) -> Result<(), Mismatch> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(Mismatch(format!("the document nests deeper than {MAX_DEPTH} levels")));
+            return Err(Mismatch::new(format!("the document nests deeper than {MAX_DEPTH} levels")));
         }
         Ok(())
     }
@@ -121,7 +135,7 @@ impl<'de> de::MapAccess<'de> for NumberText<'_> {
 fn finite_text(text: &str) -> Result<&str, Mismatch> {
     let lower = text.to_ascii_lowercase();
     if lower.contains("nan") || lower.contains("inf") {
-        return Err(Mismatch(format!("`{text}` is not a finite number")));
+        return Err(Mismatch::new(format!("`{text}` is not a finite number")));
     }
     Ok(text)
 }
@@ -182,7 +196,7 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
         if let Ok(float) = obj.cast::<PyFloat>() {
             let x = float.value();
             if !x.is_finite() {
-                return Err(Mismatch(format!("{x} is not a finite number")));
+                return Err(Mismatch::new(format!("{x} is not a finite number")));
             }
             let repr = if float.is_exact_instance_of::<PyFloat>() {
                 float.repr()?
@@ -205,17 +219,17 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
         // datetime before date: a `datetime` is a `date` too.
         if obj.is_instance_of::<PyDateTime>() {
             if obj.call_method0("utcoffset")?.is_none() {
-                return Err(Mismatch("a naive datetime has no offset".to_string()));
+                return Err(Mismatch::new("a naive datetime has no offset".to_string()));
             }
             let text = obj.call_method0("isoformat")?;
-            let text = text.cast::<PyString>().map_err(|_| Mismatch("isoformat() gave no str".to_string()))?;
+            let text = text.cast::<PyString>().map_err(|_| Mismatch::new("isoformat() gave no str".to_string()))?;
             return visitor.visit_str(text.to_str()?);
         }
         if let Ok(date) = obj.cast::<PyDate>() {
             let text = format!("{:04}-{:02}-{:02}", date.get_year(), date.get_month(), date.get_day());
             return visitor.visit_str(&text);
         }
-        if let Ok(to_document) = obj.getattr("to_document") {
+        if let Some(to_document) = to_document_method(obj)? {
             let document = to_document.call0()?;
             self.walk.size -= 1;
             return self.nested(|walk| Value { obj: &document, walk }.deserialize_any(visitor));
@@ -224,7 +238,7 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
             self.walk.size -= 1;
             return Value { obj: dict.as_any(), walk: self.walk }.deserialize_any(visitor);
         }
-        Err(Mismatch(format!("a value of type {} cannot be part of a document", type_name(obj.get_type()))))
+        Err(Mismatch::new(format!("a value of type {} cannot be part of a document", type_name(obj.get_type()))))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
@@ -259,16 +273,16 @@ impl<'de> de::Deserializer<'de> for Value<'_, '_> {
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
             if dict.len() != 1 {
-                return Err(Mismatch("an enum as an object has exactly one key".to_string()));
+                return Err(Mismatch::new("an enum as an object has exactly one key".to_string()));
             }
             self.walk.size += 1;
             return self.nested(|walk| {
-                let (key, value) = dict.iter().next().ok_or_else(|| Mismatch("the dict changed".to_string()))?;
-                let key = key.cast_into::<PyString>().map_err(|_| Mismatch("a key is not a str".to_string()))?;
+                let (key, value) = dict.iter().next().ok_or_else(|| Mismatch::new("the dict changed".to_string()))?;
+                let key = key.cast_into::<PyString>().map_err(|_| Mismatch::new("a key is not a str".to_string()))?;
                 visitor.visit_enum(Variant { key: key.to_str()?, value: Value { obj: &value, walk } })
             });
         }
-        Err(Mismatch("an enum is a string or a one-entry object".to_string()))
+        Err(Mismatch::new("an enum is a string or a one-entry object".to_string()))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
@@ -297,13 +311,13 @@ impl<'de> de::MapAccess<'de> for &mut DictAccess<'_, '_> {
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Mismatch> {
         let Some((key, value)) = self.items.next() else { return Ok(None) };
         self.left -= 1;
-        let key = key.cast_into::<PyString>().map_err(|_| Mismatch("document keys are str".to_string()))?;
+        let key = key.cast_into::<PyString>().map_err(|_| Mismatch::new("document keys are str".to_string()))?;
         self.value = Some(value);
         seed.deserialize(Key(key.to_str()?)).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Mismatch> {
-        let value = self.value.take().ok_or_else(|| Mismatch("a value before its key".to_string()))?;
+        let value = self.value.take().ok_or_else(|| Mismatch::new("a value before its key".to_string()))?;
         seed.deserialize(Value { obj: &value, walk: self.walk })
     }
 

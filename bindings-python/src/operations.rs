@@ -20,7 +20,8 @@ use billable::{Code, Error};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::deserializer::{Walk, from_python};
+use crate::convert::Refusal;
+use crate::deserializer::{Mismatch, Walk, from_python};
 use crate::errors::to_py_err;
 use crate::serializer::{Failure, to_python};
 
@@ -63,6 +64,8 @@ impl Codec for Direct<'_, '_> {
             let mut walk = Walk::default();
             match from_python::<O::Request>(self.request, &mut walk) {
                 Ok(request) => run(py, walk.size, move || O::run(request)),
+                // An exception the caller's code raised that is not about the document goes on as it is.
+                Err(Mismatch { raised: Some(e), .. }) => return Outcome::Done(Err(e)),
                 Err(_) => return Outcome::Reference,
             }
         };
@@ -163,7 +166,12 @@ pub fn _call_reference(py: Python<'_>, operation: &str, request: &Bound<'_, PyAn
 /// `Value` → Python values.
 fn call_reference(py: Python<'_>, operation: &str, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let name = api::canonical_name(operation).map_err(|e| to_py_err(py, &e))?;
-    let response = match crate::convert::request(request).map_err(|e| to_py_err(py, &e))? {
+    let request = match crate::convert::request(request) {
+        Ok(request) => request,
+        Err(Refusal::Document(e)) => return Err(to_py_err(py, &e)),
+        Err(Refusal::Raised(e)) => return Err(e),
+    };
+    let response = match request {
         crate::convert::Request::Document(document) => {
             run(py, document.size, move || api::call_value(name, document.value))
         }

@@ -280,3 +280,95 @@ def test_non_finite_decimals_are_refused_alike_by_the_typed_functions(amount: De
     with pytest.raises(billable.ValidationError) as plain:
         billable.round({"amount": amount, "currency": "USD"})
     assert typed.value.code == plain.value.code == "non_finite_number"
+
+
+class _Raises:
+    """A typed value whose ``to_document()`` raises ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def to_document(self) -> Any:
+        raise self.error
+
+
+class _RaisingOffset(datetime.tzinfo):
+    """A tzinfo whose ``utcoffset`` raises ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def utcoffset(self, dt: datetime.datetime | None) -> datetime.timedelta:
+        raise self.error
+
+    def dst(self, dt: datetime.datetime | None) -> datetime.timedelta:
+        return datetime.timedelta(0)
+
+    def tzname(self, dt: datetime.datetime | None) -> str:
+        return "raising"
+
+
+class _RaisingMapping(Mapping[str, Any]):
+    """A caller's mapping whose items raise ``error`` when read."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __getitem__(self, key: str) -> Any:
+        raise self.error
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["amount"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+# Both paths: the call (the direct reader first) and the reference path alone.
+PATHS = [billable.round, lambda r: _native._call_reference("round", r)]
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), SystemExit(3), MemoryError("out of memory")])
+@pytest.mark.parametrize("where", ["to_document", "tzinfo", "mapping"])
+def test_an_interrupt_raised_while_a_request_is_read_goes_on_as_it_is(call: Any, error: BaseException, where: str) -> None:
+    # Ctrl-C (or sys.exit, or running out of memory) inside the caller's own code that the conversion runs is not
+    # the document's fault: it reaches the caller unchanged, never as a ValidationError that an
+    # `except billable.BillableError` would take for bad data.
+    value: Any = {
+        "to_document": _Raises(error),
+        "tzinfo": datetime.datetime(2026, 1, 1, tzinfo=_RaisingOffset(error)),
+        "mapping": _RaisingMapping(error),
+    }[where]
+    with pytest.raises(type(error)) as raised:
+        call({"amount": "1", "currency": "USD", "note": value})
+    assert raised.value is error
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+def test_an_ordinary_exception_in_to_document_is_the_documents_error(call: Any) -> None:
+    with pytest.raises(billable.ValidationError) as err:
+        call({"amount": "1", "currency": "USD", "note": _Raises(ValueError("no such record"))})
+    assert (err.value.code, err.value.path) == ("invalid_value", "note")
+    assert "no such record" in err.value.message
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+def test_a_to_document_attribute_that_fails_to_load_says_why(call: Any) -> None:
+    # Looking `to_document` up ran the caller's code, which failed: its message, not "cannot be part of a document".
+    class Lazy:
+        @property
+        def to_document(self) -> Any:
+            raise LookupError("record 42 was not loaded")
+
+    class NoMethod:
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(name)
+
+    with pytest.raises(billable.ValidationError) as err:
+        call({"amount": "1", "currency": "USD", "note": Lazy()})
+    assert (err.value.code, err.value.path) == ("invalid_value", "note")
+    assert "record 42 was not loaded" in err.value.message
+    with pytest.raises(billable.ValidationError) as err:
+        call({"amount": "1", "currency": "USD", "note": NoMethod()})
+    assert (err.value.code, err.value.path) == ("invalid_type", "note")
