@@ -212,6 +212,19 @@ impl Checker<'_> {
         }
     }
 
+    /// Skill levels run from 1 (aware) to 5 (expert), on a worker and on a demand line alike.
+    fn skills(&mut self, owner: &str, skills: &[Skill]) {
+        for (k, s) in skills.iter().enumerate() {
+            if !(1..=5).contains(&s.level) {
+                self.push(
+                    Code::InvalidValue,
+                    format!("{owner}.skills[{k}].level"),
+                    format!("skill level {} must be 1 to 5", s.level),
+                );
+            }
+        }
+    }
+
     fn dates<D: PartialOrd + std::fmt::Display>(&mut self, path: String, start: Option<D>, end: Option<D>) {
         if let (Some(s), Some(e)) = (start, end)
             && s > e
@@ -407,15 +420,7 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
     for (i, w) in r.workers.as_ref().unwrap_or(&none) {
         let p = format!("workers[{i}]");
         check_worker_terms(&mut c, &p, w);
-        for (k, s) in w.skills.iter().enumerate() {
-            if !(1..=5).contains(&s.level) {
-                c.push(
-                    Code::InvalidValue,
-                    format!("{p}.skills[{k}].level"),
-                    format!("skill level {} must be 1 to 5", s.level),
-                );
-            }
-        }
+        c.skills(&p, &w.skills);
         for (k, v) in w.schedule.iter().enumerate() {
             for (name, hours) in v.hours.days() {
                 c.range(format!("{p}.schedule[{k}].hours.{name}"), hours, zero, Some(day), "scheduled hours");
@@ -587,6 +592,8 @@ fn check_records(r: &Records, problems: &mut Vec<Error>) {
                 "hours per week",
             );
             c.dates(format!("{p}.demand[{k}]"), Some(d.start), Some(d.end));
+            // A line asking for level 7 would match no worker and show as unstaffable demand, not as a typo.
+            c.skills(&format!("{p}.demand[{k}]"), &d.skills);
         }
     }
     c.unique("opportunities", r.opportunities.as_ref().unwrap_or(&none_o), |x| &x.id);
