@@ -170,7 +170,15 @@ pub fn validate_tax_id(tax_id: &str, country: Option<&str>) -> TaxIdCheck {
     // Every scheme's numbers are ASCII letters and digits, and the country checks read them at
     // byte positions: a letter such as `Ä` is a bad format here, before any check slices it.
     if !text.is_ascii() {
-        return invalid(TaxIdReason::BadFormat, hinted.or(written), Some(text.clone()));
+        // Normalized as a bad format of ASCII text is: the scheme's prefix and the body, unless the written prefix
+        // names another country than the hint (then the text as written).
+        let normalized = match (hinted, written) {
+            (Some(h), Some(w)) if h.country != w.country => text.clone(),
+            (_, Some(w)) => format!("{}{}", w.prefix, &text[2..]),
+            (Some(h), None) => format!("{}{text}", h.prefix),
+            (None, None) => text.clone(),
+        };
+        return invalid(TaxIdReason::BadFormat, hinted.or(written), Some(normalized));
     }
     let (scheme, body) = match (hinted, written) {
         (None, Some(w)) => (w, &text[2..]),
@@ -248,8 +256,14 @@ mod tests {
             for body in ["Ä1234567", "1234567Ä", "12Ä345678", "ÄÄÄÄÄÄÄÄÄÄÄÄ"] {
                 let c = validate_tax_id(body, Some(scheme.country));
                 assert_eq!((c.valid, c.reason), (false, Some(TaxIdReason::BadFormat)), "{} {body}", scheme.country);
+                // Normalized as any bad format is, with the scheme's prefix (it lacked one given with the country).
+                // (`GB` given as the country is the GB scheme, not XI's.)
+                let hinted = format!("{}{body}", c.prefix.as_deref().unwrap_or_default());
+                assert_eq!(c.normalized.as_deref(), Some(hinted.as_str()), "{} {body}", scheme.country);
                 let prefixed = format!("{}{body}", scheme.prefix);
-                assert_eq!(validate_tax_id(&prefixed, None).reason, Some(TaxIdReason::BadFormat), "{prefixed}");
+                let written = validate_tax_id(&prefixed, None);
+                assert_eq!(written.reason, Some(TaxIdReason::BadFormat), "{prefixed}");
+                assert_eq!(written.normalized.as_deref(), Some(prefixed.as_str()), "{prefixed}");
             }
         }
     }
