@@ -49,12 +49,13 @@ pub(super) fn before_cap<'a: 't, 't, 'r>(
         let Some(old) = books.ledger.latest_other_version(source, id, version).filter(|o| *o < version) else {
             continue;
         };
-        let Some(open) = books.ledger.open_amount(source, id, old)? else { continue };
-        let Some(billed) = books.ledger.billed_row(source, id, old) else { continue };
+        // Whether or not `old` is still billed: with it credited already, the new version would bill with no credit.
         if let Some(other) = books.ledger.also_open(source, id, old)? {
-            blocked.push(Blocked { kind, index, finding: billed_twice(other, billed) });
+            blocked.push(Blocked { kind, index, finding: billed_twice(other, old) });
             continue;
         }
+        let Some(open) = books.ledger.open_amount(source, id, old)? else { continue };
+        let Some(billed) = books.ledger.billed_row(source, id, old) else { continue };
         let why = unplaceable(books.contracts, books.by_id, billed).or_else(|| {
             // Placeable: the contract that billed it is in the request.
             let customer = &books.contracts[*books.by_id.get(billed.contract_id.as_str())?].customer_id;
@@ -73,19 +74,15 @@ pub(super) fn before_cap<'a: 't, 't, 'r>(
     Ok((released, blocked))
 }
 
-/// The finding of a record whose ledger still bills two of its versions, `older` and `newer` (their billed rows).
-fn billed_twice(older: &LedgerLine, newer: &LedgerLine) -> Finding {
+/// The finding of a record whose ledger still bills `older` (its billed row), a version before `old`, the one the new
+/// version replaces.
+fn billed_twice(older: &LedgerLine, old: u64) -> Finding {
+    let (version, invoice) = (older.version, &older.invoice_number);
     let message = format!(
-        "the ledger still bills version {} (invoice {}) as well as version {} (invoice {}): a record is billed at one \
-         version at a time, so crediting version {} alone would leave version {} billed beside the new one; credit \
-         version {} in the ledger and send the record again",
-        older.version,
-        older.invoice_number,
-        newer.version,
-        newer.invoice_number,
-        newer.version,
-        older.version,
-        older.version
+        "the ledger still bills version {version} (invoice {invoice}), older than version {old} that this one \
+         replaces: a record is billed at one version at a time, and a credit reverses version {old} only, so version \
+         {version} would stay billed beside the new one; credit version {version} in the ledger and send the record \
+         again"
     );
     Finding::new(Reason::CreditMismatch, message)
 }
@@ -121,8 +118,9 @@ pub(super) fn unplaceable(
 /// The credit reversing what is still billed of `old`, for a record now billed at `version` (`None`: nothing of it
 /// is still billed). It goes with the new line (`at`) when the old one was billed on the same contract, else on
 /// the contract that billed it; a contract the request lacks, or one that bills in another currency now, leaves
-/// the credit nowhere to go, and the record waits in the queue rather than be billed twice. A ledger whose lines
-/// of `old` sum out of the decimal range is `arithmetic_overflow`.
+/// the credit nowhere to go, and the record waits in the queue rather than be billed twice; so does a ledger that
+/// still bills a version older than `old` too (`credit_mismatch`). A ledger whose lines of `old` sum out of the
+/// decimal range is `arithmetic_overflow`.
 pub(super) fn credit<'a>(
     books: &Books<'a, '_>,
     kind: SourceKind,
@@ -132,6 +130,10 @@ pub(super) fn credit<'a>(
     version: u64,
     at: Placement<'a>,
 ) -> Result<std::result::Result<Option<Item<'a>>, Finding>> {
+    // (Entries and expenses were held before the cap; a milestone is checked here.)
+    if let Some(other) = books.ledger.also_open(kind, id, old)? {
+        return Ok(Err(billed_twice(other, old)));
+    }
     let Some(open) = books.ledger.open_amount(kind, id, old)? else { return Ok(Ok(None)) };
     let Some(billed) = books.ledger.billed_row(kind, id, old) else { return Ok(Ok(None)) };
     if let Some(finding) = unplaceable(books.contracts, books.by_id, billed) {
