@@ -167,33 +167,25 @@ pub fn validate_tax_id(tax_id: &str, country: Option<&str>) -> TaxIdCheck {
         return invalid(TaxIdReason::Missing, hinted, None);
     }
     let written = text.get(..2).filter(|p| p.bytes().all(|b| b.is_ascii_uppercase())).and_then(by_prefix);
-    // Every scheme's numbers are ASCII letters and digits, and the country checks read them at
-    // byte positions: a letter such as `Ä` is a bad format here, before any check slices it.
-    if !text.is_ascii() {
-        // Normalized as a bad format of ASCII text is: the scheme's prefix and the body, unless the written prefix
-        // names another country than the hint (then the text as written).
-        let normalized = match (hinted, written) {
-            (Some(h), Some(w)) if h.country != w.country => text.clone(),
-            (_, Some(w)) => format!("{}{}", w.prefix, &text[2..]),
-            (Some(h), None) => format!("{}{text}", h.prefix),
-            (None, None) => text.clone(),
-        };
-        return invalid(TaxIdReason::BadFormat, hinted.or(written), Some(normalized));
-    }
     let (scheme, body) = match (hinted, written) {
         (None, Some(w)) => (w, &text[2..]),
         (Some(h), Some(w)) if h.country == w.country => (w, &text[2..]),
         // A prefix of another country: unless the whole text is a valid number of the
         // named country (a French key can look like a prefix), the two disagree.
         (Some(h), Some(w)) => {
-            return match (h.check)(&text) {
-                Ok(body) => valid(h, body),
-                Err(_) => invalid(TaxIdReason::CountryMismatch, Some(w), Some(text.clone())),
+            return match text.is_ascii().then(|| (h.check)(&text)) {
+                Some(Ok(body)) => valid(h, body),
+                _ => invalid(TaxIdReason::CountryMismatch, Some(w), Some(text.clone())),
             };
         }
         (Some(h), None) => (h, text.as_str()),
         (None, None) => return invalid(TaxIdReason::UnknownCountry, None, None),
     };
+    // Every scheme's numbers are ASCII letters and digits, and the country checks read them at byte positions: a
+    // letter such as `Ä` is a bad format here, before any check slices it (normalized as every bad format is).
+    if !body.is_ascii() {
+        return invalid(TaxIdReason::BadFormat, Some(scheme), Some(format!("{}{body}", scheme.prefix)));
+    }
     match (scheme.check)(body) {
         Ok(body) => valid(scheme, body),
         Err(reason) => invalid(reason, Some(scheme), Some(format!("{}{body}", scheme.prefix))),
@@ -266,6 +258,12 @@ mod tests {
                 assert_eq!(written.normalized.as_deref(), Some(prefixed.as_str()), "{prefixed}");
             }
         }
+        // The prefix reported is the one the number is normalized with, as for ASCII text (XI written, GB given).
+        let xi = validate_tax_id("XI12345678Ä", Some("GB"));
+        assert_eq!((xi.prefix.as_deref(), xi.normalized.as_deref()), (Some("XI"), Some("XI12345678Ä")));
+        // Another country's prefix, or none known, is what it is for ASCII text, whatever the letters after it.
+        assert_eq!(check("DE1234Ä", Some("FR")).2, Some(TaxIdReason::CountryMismatch));
+        assert_eq!(check("XX12Ä", None).2, Some(TaxIdReason::UnknownCountry));
     }
 
     #[test]
