@@ -132,8 +132,9 @@ pub fn ratio(part: Decimal, whole: Decimal) -> Result<Option<Decimal>> {
 /// (`invalid_value` at `opportunities[i].probability`), expected dates in
 /// order (`invalid_period` at `opportunities[i]`), each demand line's hours
 /// per week 0 to 168 (`invalid_value` at
-/// `opportunities[i].demand[k].hours_per_week`) and dates in order
-/// (`invalid_period` at `opportunities[i].demand[k]`).
+/// `opportunities[i].demand[k].hours_per_week`), dates in order
+/// (`invalid_period` at `opportunities[i].demand[k]`) and skill levels 1 to 5
+/// (`invalid_value` at `opportunities[i].demand[k].skills[j].level`).
 pub(crate) fn check_opportunities(opportunities: &[Opportunity]) -> Result<()> {
     validated(RecordsOf { opportunities: Some(opportunities), ..RecordsOf::default() })
 }
