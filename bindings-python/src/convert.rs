@@ -31,8 +31,7 @@ use pyo3::exceptions::{PyAttributeError, PyException, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
-    PyType,
+    PyBool, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Number, Value};
 
@@ -88,14 +87,25 @@ pub(crate) fn passes_through(py: Python<'_>, err: &PyErr) -> bool {
     !err.is_instance_of::<PyException>(py) || err.is_instance_of::<PyMemoryError>(py)
 }
 
-/// `obj.to_document`, if `obj` has it: `None` when the lookup raises `AttributeError`; any other
-/// exception of the lookup (a property, a `__getattr__`) is the caller's to see.
+/// `obj.to_document`, if `obj` has it: `None` when the lookup raises `AttributeError`. Another exception of the
+/// lookup (a property, a `__getattr__`) is the caller's to see, unless `obj` is a mapping (one whose `__getattr__`
+/// reads its items raises `KeyError` here) and the exception is not one to let through: a mapping is read as its
+/// items, as before.
 pub(crate) fn to_document_method<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = obj.py();
     match obj.getattr("to_document") {
         Ok(method) => Ok(Some(method)),
-        Err(e) if e.is_instance_of::<PyAttributeError>(obj.py()) => Ok(None),
+        Err(e) if e.is_instance_of::<PyAttributeError>(py) => Ok(None),
+        Err(e) if !passes_through(py, &e) && is_mapping(obj)? => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// True when `obj` is a `collections.abc.Mapping`. The `isinstance` check can run the caller's code (`__class__`,
+/// an ABC's subclass hooks), and its exceptions reach the caller: pyo3's own mapping cast would print and drop them.
+fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static MAPPING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    obj.is_instance(MAPPING.import(obj.py(), "collections.abc", "Mapping")?)
 }
 
 /// Read the request argument of an operation.
@@ -186,7 +196,7 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Refusal> {
         return Ok(decimal_text(text.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?)?);
     }
     let decimal = decimal_type(py).map_err(|e| invalid(py, Code::InvalidValue, e))?;
-    if obj.is_instance(decimal).unwrap_or(false) {
+    if obj.is_instance(decimal).map_err(|e| invalid(py, Code::InvalidValue, e))? {
         let text = value_text(obj, decimal, "__str__").map_err(|e| invalid(py, Code::InvalidValue, e))?;
         return Ok(decimal_text(text.to_str().map_err(|e| invalid(py, Code::InvalidValue, e))?)?);
     }
@@ -236,10 +246,12 @@ fn to_value(obj: &Bound<'_, PyAny>, walk: &mut Walk) -> Result<Value, Refusal> {
 /// A `collections.abc.Mapping` that is not a `dict`, as a new dict of its
 /// items; `None` for anything else (a `dict` is read as it is).
 pub(crate) fn mapping_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyDict>>> {
-    let Ok(mapping) = obj.cast::<PyMapping>() else { return Ok(None) };
-    let dict = PyDict::new(obj.py());
-    dict.update(mapping)?;
-    Ok(Some(dict))
+    if !is_mapping(obj)? {
+        return Ok(None);
+    }
+    // `dict(obj)`: its keys and items, in its order (a cast to `PyMapping` would check the ABC again, dropping errors).
+    let dict = obj.py().get_type::<PyDict>().call1((obj,))?;
+    Ok(Some(dict.cast_into::<PyDict>()?))
 }
 
 /// Exact decimal text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits)

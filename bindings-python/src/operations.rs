@@ -136,7 +136,10 @@ pub fn _phases<'py>(
                 |what: &str| pyo3::exceptions::PyValueError::new_err(format!("the direct path refused {what}"));
             let start = std::time::Instant::now();
             let mut walk = Walk::default();
-            let request = from_python::<O::Request>(self.request, &mut walk).map_err(|_| refused("the request"))?;
+            let request = from_python::<O::Request>(self.request, &mut walk).map_err(|m| match m.raised {
+                Some(e) => e,
+                None => refused("the request"),
+            })?;
             let read = start.elapsed().as_secs_f64();
             let start = std::time::Instant::now();
             let response = run(py, walk.size, move || O::run(request)).map_err(|e| to_py_err(py, &e))?;

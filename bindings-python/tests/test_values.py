@@ -324,13 +324,28 @@ class _RaisingMapping(Mapping[str, Any]):
         return 1
 
 
+class _RaisingClass:
+    """An object whose ``__class__`` raises ``error``: ``isinstance`` checks run it."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise self.error
+
+
 # Both paths: the call (the direct reader first) and the reference path alone.
 PATHS = [billable.round, lambda r: _native._call_reference("round", r)]
 
 
-@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+@pytest.mark.parametrize(
+    "call",
+    [*PATHS, lambda r: _native._call_direct("round", r)],
+    ids=["call", "reference", "direct"],
+)
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), SystemExit(3), MemoryError("out of memory")])
-@pytest.mark.parametrize("where", ["to_document", "tzinfo", "mapping"])
+@pytest.mark.parametrize("where", ["to_document", "tzinfo", "mapping", "isinstance"])
 def test_an_interrupt_raised_while_a_request_is_read_goes_on_as_it_is(call: Any, error: BaseException, where: str) -> None:
     # Ctrl-C (or sys.exit, or running out of memory) inside the caller's own code that the conversion runs is not
     # the document's fault: it reaches the caller unchanged, never as a ValidationError that an
@@ -339,10 +354,25 @@ def test_an_interrupt_raised_while_a_request_is_read_goes_on_as_it_is(call: Any,
         "to_document": _Raises(error),
         "tzinfo": datetime.datetime(2026, 1, 1, tzinfo=_RaisingOffset(error)),
         "mapping": _RaisingMapping(error),
+        "isinstance": _RaisingClass(error),
     }[where]
     with pytest.raises(type(error)) as raised:
         call({"amount": "1", "currency": "USD", "note": value})
     assert raised.value is error
+
+
+def test_an_interrupt_stops_the_call_without_reading_the_request_again() -> None:
+    # The direct reader meets it first and raises it: the reference path does not run the caller's code a second time.
+    calls = []
+
+    class Interrupted:
+        def to_document(self) -> Any:
+            calls.append(1)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        billable.round({"amount": "1", "currency": "USD", "note": Interrupted()})
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
@@ -372,3 +402,14 @@ def test_a_to_document_attribute_that_fails_to_load_says_why(call: Any) -> None:
     with pytest.raises(billable.ValidationError) as err:
         call({"amount": "1", "currency": "USD", "note": NoMethod()})
     assert (err.value.code, err.value.path) == ("invalid_type", "note")
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+def test_a_mapping_whose_getattr_reads_its_items_is_still_read_as_a_mapping(call: Any) -> None:
+    # The usual attribute-dict: `__getattr__` reads an item, so looking `to_document` up raises KeyError.
+    class AttrMap(_Record):
+        def __getattr__(self, name: str) -> Any:
+            return self[name]
+
+    out = call(AttrMap(amount="1.005", currency="USD"))
+    assert (out["amount"], out["currency"]) == ("1.01", "USD")
