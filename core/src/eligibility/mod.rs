@@ -128,7 +128,8 @@ pub struct Released<'a> {
 
 /// A changed record whose credit cannot be issued in this run: its older version was billed on a contract the
 /// request lacks, in another currency than the contract bills in now, or under another tax than its invoice would
-/// charge, or that invoice's tax cannot be determined. The record is not billed (that would bill it twice) and takes
+/// charge, or that invoice's tax cannot be determined; or the ledger still bills a version older than the one it
+/// replaces (credited or not), which no credit of this run would reverse. The record is not billed (that would bill it twice) and takes
 /// no room under the not-to-exceed; `finding` joins its reasons (only when it would otherwise be billed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Blocked {

@@ -80,9 +80,9 @@ fn billed_twice(older: &LedgerLine, old: u64) -> Finding {
     let (version, invoice) = (older.version, &older.invoice_number);
     let message = format!(
         "the ledger still bills version {version} (invoice {invoice}), older than version {old} that this one \
-         replaces: a record is billed at one version at a time, and a credit reverses version {old} only, so version \
-         {version} would stay billed beside the new one; credit version {version} in the ledger and send the record \
-         again"
+         replaces: a record is billed at one version at a time, and a credit reverses only what version {old} still \
+         bills, so version {version} would stay billed beside the new one; credit version {version} in the ledger and \
+         send the record again"
     );
     Finding::new(Reason::CreditMismatch, message)
 }
