@@ -27,7 +27,7 @@
 //! form byte for byte), integers → `int`, booleans, null → `None`.
 
 use billable::{Code, Error};
-use pyo3::exceptions::{PyAttributeError, PyException, PyMemoryError};
+use pyo3::exceptions::{PyAttributeError, PyException, PyKeyError, PyMemoryError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -87,16 +87,15 @@ pub(crate) fn passes_through(py: Python<'_>, err: &PyErr) -> bool {
     !err.is_instance_of::<PyException>(py) || err.is_instance_of::<PyMemoryError>(py)
 }
 
-/// `obj.to_document`, if `obj` has it: `None` when the lookup raises `AttributeError`. Another exception of the
-/// lookup (a property, a `__getattr__`) is the caller's to see, unless `obj` is a mapping (one whose `__getattr__`
-/// reads its items raises `KeyError` here) and the exception is not one to let through: a mapping is read as its
-/// items, as before.
+/// `obj.to_document`, if `obj` has it: `None` when the lookup raises `AttributeError`, or `KeyError` on a mapping (an
+/// attribute-dict whose `__getattr__` reads its items), which is read as its items as before. Any other exception of
+/// the lookup (a property, a `__getattr__`) is the caller's to see.
 pub(crate) fn to_document_method<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
     let py = obj.py();
     match obj.getattr("to_document") {
         Ok(method) => Ok(Some(method)),
         Err(e) if e.is_instance_of::<PyAttributeError>(py) => Ok(None),
-        Err(e) if !passes_through(py, &e) && is_mapping(obj)? => Ok(None),
+        Err(e) if e.is_instance_of::<PyKeyError>(py) && is_mapping(obj)? => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -249,9 +248,14 @@ pub(crate) fn mapping_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Boun
     if !is_mapping(obj)? {
         return Ok(None);
     }
-    // `dict(obj)`: its keys and items, in its order (a cast to `PyMapping` would check the ABC again, dropping errors).
-    let dict = obj.py().get_type::<PyDict>().call1((obj,))?;
-    Ok(Some(dict.cast_into::<PyDict>()?))
+    // Its `keys()` and an item per key, in that order, as `PyDict_Update` reads a mapping (a cast to `PyMapping`
+    // would check the ABC again, dropping errors; `dict(obj)` reads a mapping without `keys()` as pairs).
+    let dict = PyDict::new(obj.py());
+    for key in obj.call_method0("keys")?.try_iter()? {
+        let key = key?;
+        dict.set_item(&key, obj.get_item(&key)?)?;
+    }
+    Ok(Some(dict))
 }
 
 /// Exact decimal text (a `Decimal`, a `float`'s `repr`, an `int` past 64 bits)

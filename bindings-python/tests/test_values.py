@@ -413,3 +413,74 @@ def test_a_mapping_whose_getattr_reads_its_items_is_still_read_as_a_mapping(call
 
     out = call(AttrMap(amount="1.005", currency="USD"))
     assert (out["amount"], out["currency"]) == ("1.01", "USD")
+
+
+@pytest.mark.parametrize("call", [*PATHS, lambda r: _native._call_direct("round", r)], ids=["call", "reference", "direct"])
+def test_an_interrupt_in_the_mapping_check_goes_on_as_it_is(call: Any) -> None:
+    # `isinstance(x, Mapping)` runs the subclass hooks of Mapping's subclasses: Ctrl-C there is the caller's, as
+    # anywhere else (pyo3's mapping cast printed it as "Exception ignored" and went on).
+    armed, error = [True], KeyboardInterrupt()
+
+    class Hooked(Mapping[str, Any]):
+        @classmethod
+        def __subclasshook__(cls, other: type) -> Any:
+            if armed:
+                raise error
+            return NotImplemented
+
+        def __getitem__(self, key: str) -> Any:
+            raise KeyError(key)
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(())
+
+        def __len__(self) -> int:
+            return 0
+
+    class Plain:  # a fresh class, so no isinstance answer about it is cached
+        pass
+
+    try:
+        with pytest.raises(KeyboardInterrupt) as raised:
+            call({"amount": "1", "currency": "USD", "note": Plain()})
+        assert raised.value is error
+    finally:
+        armed.clear()
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+def test_a_mapping_whose_to_document_fails_says_why(call: Any) -> None:
+    # Only KeyError (an attribute-dict reading an item) makes a mapping fall back to its items.
+    class Broken(_Record):
+        @property
+        def to_document(self) -> Any:
+            raise RuntimeError("broken record")
+
+    with pytest.raises(billable.ValidationError) as err:
+        call({"amount": "1", "currency": "USD", "note": Broken(a=1)})
+    assert (err.value.code, err.value.path) == ("invalid_value", "note")
+    assert "broken record" in err.value.message
+
+
+@pytest.mark.parametrize("call", PATHS, ids=["call", "reference"])
+def test_a_registered_mapping_without_keys_is_refused_not_read_as_pairs(call: Any) -> None:
+    # A mapping is read through keys() and an item per key; one registered with the ABC that has no keys() is
+    # refused, never read as a sequence of pairs ({"id": "x"} would have become {"i": "d"}).
+    class Bare:
+        def __init__(self, **fields: Any) -> None:
+            self._fields = fields
+
+        def __getitem__(self, key: str) -> Any:
+            return self._fields[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(self._fields)
+
+        def __len__(self) -> int:
+            return len(self._fields)
+
+    Mapping.register(Bare)
+    with pytest.raises(billable.ValidationError) as err:
+        call({"amount": "1", "currency": "USD", "note": Bare(id="x")})
+    assert (err.value.code, err.value.path) == ("invalid_value", "note")
+    assert "keys" in err.value.message
