@@ -117,13 +117,13 @@ fn by_prefix(prefix: &str) -> Option<&'static Scheme> {
     SCHEMES.iter().find(|s| s.prefix == prefix)
 }
 
-/// Upper case with the usual separators removed (`BE (0)468.561.072` is
-/// `BE0468561072`). Other characters are kept
-/// so that the country check reports them as `bad_format`.
+/// ASCII letters upper-cased, with the usual separators removed (`BE (0)468.561.072` is `BE0468561072`). Other
+/// characters are kept as they are, so that the country check reports them as `bad_format`: Unicode upper-casing
+/// would turn some into ASCII letters (`ﬁ` into `FI`, `ß` into `SS`, `ı` into `I`) and make a number of them.
 fn clean(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/' | ',' | ':' | '(' | ')'))
-        .flat_map(char::to_uppercase)
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
@@ -258,6 +258,10 @@ mod tests {
                 assert_eq!(written.normalized.as_deref(), Some(prefixed.as_str()), "{prefixed}");
             }
         }
+        // Only ASCII letters are upper-cased: the ligature `ﬁ` is not the prefix FI of a valid number (FI12345671).
+        assert!(check("FI12345671", None).0);
+        assert_eq!(check("ﬁ12345671", None).2, Some(TaxIdReason::UnknownCountry));
+        assert_eq!(check("12345671ß", Some("FI")).2, Some(TaxIdReason::BadFormat));
         // The prefix reported is the one the number is normalized with, as for ASCII text (XI written, GB given).
         let xi = validate_tax_id("XI12345678Ä", Some("GB"));
         assert_eq!((xi.prefix.as_deref(), xi.normalized.as_deref()), (Some("XI"), Some("XI12345678Ä")));
