@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::eligibility::{ContractInvoiced, LedgerRecord, RecordKind};
+use crate::eligibility::{LedgerRecord, RecordKind};
 use crate::error::Result;
 use crate::model::TaxCategory;
 use crate::money::{Currency, checked};
@@ -123,18 +123,6 @@ impl<'a> LedgerIndex<'a> {
         // In (kind, id, version) order, whatever the index's order.
         out.sort_unstable_by(|a, b| (a.kind, &a.id, a.version).cmp(&(b.kind, &b.id, b.version)));
         out
-    }
-
-    /// Net amount invoiced per contract (entries and expenses), for the not-to-exceed.
-    pub(crate) fn invoiced(lines: &[LedgerLine]) -> Result<Vec<ContractInvoiced>> {
-        let mut per: BTreeMap<&str, Decimal> = BTreeMap::new();
-        for (i, l) in
-            lines.iter().enumerate().filter(|(_, l)| matches!(l.kind, SourceKind::Entry | SourceKind::Expense))
-        {
-            let sum = per.entry(l.contract_id.as_str()).or_default();
-            *sum = checked::add(*sum, l.amount).map_err(|e| e.at(format!("ledger[{i}].amount")))?;
-        }
-        Ok(per.into_iter().map(|(k, amount)| ContractInvoiced { contract_id: k.to_string(), amount }).collect())
     }
 
     /// What is still billed of `version` (its lines net of credits, negative for a refund), to

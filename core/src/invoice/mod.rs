@@ -9,6 +9,7 @@
 
 mod accounts;
 mod assemble;
+mod cap_base;
 mod checks;
 mod credit;
 mod document;

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
+use super::cap_base::{Rates, cap_base, explain_converted};
 use super::checks::{check_ledger_rows, check_milestones, check_numbering, check_retainers, superseded_by_invoiced};
 use super::credit::{self, Books, Placement, credit};
 use super::document::*;
@@ -19,7 +20,7 @@ use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::taxing::CustomerTax;
 use super::windows::{Period, clipped_window};
 use super::{retainers, taxing};
-use crate::eligibility::{self, Finding, Reason, RecordKind, Run, Status};
+use crate::eligibility::{self, Blocked, Finding, Reason, RecordKind, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
@@ -202,7 +203,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
 
     // 2. Eligibility and rating. What a changed record will credit stops counting toward the cap once it is billed.
     let records = ledger.records();
-    let invoiced = LedgerIndex::invoiced(&req.ledger)?;
+    // What each capped contract invoiced before, in its currency (rows in another converted at the invoice date).
+    let rates = Rates { table: &options.fx, policy: &options.fx_policy, date: invoice_date };
+    let cap = cap_base(&req.ledger, &req.contracts, &contracts, &rates)?;
     let replaced = (entries.iter().enumerate())
         .map(|(k, e)| (RecordKind::Entry, SourceKind::Entry, k, e.id.as_str(), e.version))
         .chain(
@@ -213,7 +216,23 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         );
     let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
     let mut taxes = CustomerTax::new(req, &customers, invoice_date, &tax_table);
-    let (released, blocked) = credit::before_cap(&books, &mut taxes, replaced)?;
+    let (released, mut blocked) = credit::before_cap(&books, &mut taxes, replaced)?;
+    if !cap.unchecked.is_empty() {
+        let on = |project_id: &str| {
+            let p = master.project_index(project_id)?;
+            let c = master.projects[p as usize].contract?;
+            contracts.get(master.contracts[c as usize].contract.id.as_str()).copied()
+        };
+        let records = (entries.iter().enumerate().map(|(k, e)| (RecordKind::Entry, k, e.project_id.as_str())))
+            .chain(expenses.iter().enumerate().map(|(k, x)| (RecordKind::Expense, k, x.project_id.as_str())));
+        for (kind, index, project_id) in records {
+            if let Some(finding) = on(project_id).and_then(|c| cap.unchecked.get(&c))
+                && !blocked.iter().any(|b| b.kind == kind && b.index == index)
+            {
+                blocked.push(Blocked { kind, index, finding: finding.clone() });
+            }
+        }
+    }
     let eligibility_period = match req.policy.before_period {
         BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
@@ -221,7 +240,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let run = Run {
         period: eligibility_period,
         ledger: &records,
-        invoiced: &invoiced,
+        invoiced: &cap.totals,
         released: &released,
         blocked: &blocked,
     };
@@ -234,11 +253,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         _ => eligibility::assess(&master, &entries, &expenses, &run, &options)?.into_owned(),
     };
 
-    for (k, a) in assessment.entries.into_iter().enumerate() {
+    for (k, mut a) in assessment.entries.into_iter().enumerate() {
         let i = entry_index[k];
         let e = &req.entries[i];
         let contract = a.line.as_ref().and_then(|l| master.contract_index(&l.contract_id)).map(|c| c as usize);
         let held = a.held.as_ref().map(|h| h.amount);
+        if let Some(converted) = contract.and_then(|c| cap.converted.get(&c)) {
+            explain_converted(&mut a.reasons, converted);
+        }
         let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => {
                 let role = master.worker(&e.worker_id).map_or("", |w| w.role.as_str());
@@ -274,11 +296,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         settle(&mut out, &mut items, &books, subject, a.status, a.replaces_invoiced_version, a.reasons, held, item)?;
     }
 
-    for (k, a) in assessment.expenses.into_iter().enumerate() {
+    for (k, mut a) in assessment.expenses.into_iter().enumerate() {
         let i = expense_index[k];
         let x = &req.expenses[i];
         let contract = a.line.as_ref().and_then(|l| master.contract_index(&l.contract_id)).map(|c| c as usize);
         let held = a.held.as_ref().map(|h| h.amount);
+        if let Some(converted) = contract.and_then(|c| cap.converted.get(&c)) {
+            explain_converted(&mut a.reasons, converted);
+        }
         let item = match (a.status, a.billable, a.line, contract) {
             (Status::Eligible | Status::PartiallyEligible, Some(billable), Some(line), Some(c)) => Some(Item {
                 kind: SourceKind::Expense,
@@ -454,6 +479,14 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
     let (determinations, untaxed) = taxing::determine(member_lists, &items, &mut taxes, &ledger);
     let mut number = req.numbering.next;
+    // The numbers earlier runs issued under this prefix (first ledger row of each): issuing one again would name two
+    // invoices, so a `next` that is not past them fails the run rather than repeat a number.
+    let mut issued: IdMap<&str, usize> = IdMap::default();
+    for (i, l) in req.ledger.iter().enumerate() {
+        if l.invoice_number.starts_with(req.numbering.prefix.as_str()) {
+            issued.entry(l.invoice_number.as_str()).or_insert(i);
+        }
+    }
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
     let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
@@ -470,6 +503,13 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let mut invoice_number = String::with_capacity(req.numbering.prefix.len() + 20);
         invoice_number.push_str(&req.numbering.prefix);
         push_digits(&mut invoice_number, number, req.numbering.width);
+        if let Some(i) = issued.get(invoice_number.as_str()) {
+            let message = format!(
+                "invoice number {invoice_number} was issued before (ledger[{i}].invoice_number): numbering.next must \
+                 continue after the numbers earlier runs issued"
+            );
+            return Err(Error::new(Code::DuplicateId, message).at("numbering.next"));
+        }
         number = number.checked_add(1).ok_or_else(|| {
             Error::new(Code::ArithmeticOverflow, format!("invoice numbers run past {}", u64::MAX)).at("numbering.next")
         })?;
