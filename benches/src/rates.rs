@@ -72,7 +72,14 @@ impl Firm {
 
     /// The eligibility run: the whole year, the ledger and the amounts invoiced before.
     pub fn run(&self) -> Run<'_> {
-        Run { period: self.period, ledger: &self.ledger, invoiced: &self.invoiced, released: &[], blocked: &[] }
+        Run {
+            period: self.period,
+            ledger: &self.ledger,
+            invoiced: &self.invoiced,
+            released: &[],
+            blocked: &[],
+            cap_unknown: &[],
+        }
     }
 }
 

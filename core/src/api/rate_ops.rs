@@ -211,8 +211,14 @@ fn assess(r: &EligibilityRequest) -> Result<eligibility::Assessment<'_>> {
     let master = r.inputs.master()?;
     let options = RateOptions { period_end: Some(r.period.end), ..r.inputs.options()? };
     check_invoiced(&master, &r.invoiced)?;
-    let run =
-        eligibility::Run { period: r.period, ledger: &r.ledger, invoiced: &r.invoiced, released: &[], blocked: &[] };
+    let run = eligibility::Run {
+        period: r.period,
+        ledger: &r.ledger,
+        invoiced: &r.invoiced,
+        released: &[],
+        blocked: &[],
+        cap_unknown: &[],
+    };
     eligibility::assess(&master, &r.entries, &r.expenses, &run, &options)
 }
 

@@ -115,10 +115,15 @@ pub(crate) fn apply(
             *total = checked::sub(*total, r.amount)?;
         }
     }
+    let unknown: IdMap<&str, &Finding> = run.cap_unknown.iter().map(|u| (u.contract_id, &u.finding)).collect();
     // Each contract writes only its own records, so the map's order never shows.
     for (c, mut records) in queue {
         let contract = master.contracts[c as usize].contract;
         let Some(cap) = contract.not_to_exceed else { continue };
+        if let Some(finding) = unknown.get(contract.id.as_str()) {
+            hold_unchecked(&records, finding, out_entries, out_expenses);
+            continue;
+        }
         let already = before.get(contract.id.as_str()).copied().unwrap_or(Decimal::ZERO);
         let mut left = cap.checked_sub(already).ok_or_else(overflow)?;
         records.sort_unstable();
@@ -166,4 +171,34 @@ pub(crate) fn apply(
         }
     }
     Ok(())
+}
+
+/// Hold whole, with `finding`, each record of a capped contract whose invoiced total is unknown that would add to the
+/// total; a refund or a zero amount passes, as it passes the cap.
+fn hold_unchecked(
+    records: &[(chrono::NaiveDate, u8, &str, usize)],
+    finding: &Finding,
+    out_entries: &mut [EntryAssessment<'_>],
+    out_expenses: &mut [ExpenseAssessment<'_>],
+) {
+    for &(_, kind, _, i) in records {
+        let (billable, status, reasons, retryable) = match kind {
+            0 => {
+                let a = &mut out_entries[i];
+                (&mut a.billable, &mut a.status, &mut a.reasons, &mut a.retryable)
+            }
+            _ => {
+                let a = &mut out_expenses[i];
+                (&mut a.billable, &mut a.status, &mut a.reasons, &mut a.retryable)
+            }
+        };
+        if billable.as_ref().is_none_or(|b| b.amount <= Decimal::ZERO) {
+            continue;
+        }
+        *billable = None;
+        *status = Status::Exception;
+        reasons.push(finding.clone());
+        reasons.sort_by_key(|f| f.code);
+        *retryable = super::retryable(reasons);
+    }
 }

@@ -141,6 +141,17 @@ pub struct Blocked {
     pub finding: Finding,
 }
 
+/// A contract with a not-to-exceed whose invoiced total is unknown (what it billed before cannot be brought into its
+/// currency): its cap cannot be checked, so each of its records that would add to the total (a positive billable
+/// amount) is held whole with `finding`; a refund or a zero amount passes, as it would past the cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapUnknown<'a> {
+    /// The contract.
+    pub contract_id: &'a str,
+    /// Why its total is unknown.
+    pub finding: Finding,
+}
+
 /// What an eligibility check reads besides master data and rating options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Run<'a> {
@@ -155,6 +166,8 @@ pub struct Run<'a> {
     pub released: &'a [Released<'a>],
     /// Changed records whose credit cannot be issued (see [`Blocked`]).
     pub blocked: &'a [Blocked],
+    /// Capped contracts whose invoiced total is unknown (see [`CapUnknown`]); not in `invoiced`.
+    pub cap_unknown: &'a [CapUnknown<'a>],
 }
 
 /// Where a record ends in this run.
@@ -525,7 +538,7 @@ mod tests {
                 .unwrap();
         let period = Period { start: "2026-03-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() };
         let invoiced = [ContractInvoiced { contract_id: "k-cap".into(), amount: "250.00".parse().unwrap() }];
-        f(&master, &Run { period, ledger: &[], invoiced: &invoiced, released: &[], blocked: &[] })
+        f(&master, &Run { period, ledger: &[], invoiced: &invoiced, released: &[], blocked: &[], cap_unknown: &[] })
     }
 
     fn assess_all(entries: &[TimesheetEntry]) -> Summary {

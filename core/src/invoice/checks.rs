@@ -58,6 +58,46 @@ pub(super) fn check_numbering(req: &InvoiceRunRequest) -> Result<()> {
     Ok(())
 }
 
+/// The highest number earlier runs issued under the request's prefix: the ledger rows whose `invoice_number` is the
+/// prefix and digits only (any width), as (number, first row carrying it). A number too long for `u64` is one no
+/// run issues, and is not counted.
+fn highest_issued(req: &InvoiceRunRequest) -> Option<(u64, usize)> {
+    let prefix = req.numbering.prefix.as_str();
+    let mut highest: Option<(u64, usize)> = None;
+    for (i, l) in req.ledger.iter().enumerate() {
+        let Some(digits) = l.invoice_number.strip_prefix(prefix) else { continue };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(n) = digits.parse::<u64>() else { continue };
+        if highest.is_none_or(|(h, _)| n > h) {
+            highest = Some((n, i));
+        }
+    }
+    highest
+}
+
+/// A run that issues numbers must start past every number issued under its prefix: `next` at or below one would
+/// issue it again, or number invoices out of sequence so that a later run issues it again (`duplicate_id` at
+/// `numbering.next`, naming the row and the first `next` that works).
+pub(super) fn check_next_number(req: &InvoiceRunRequest) -> Result<()> {
+    let Some((h, i)) = highest_issued(req) else { return Ok(()) };
+    let next = req.numbering.next;
+    if next > h {
+        return Ok(());
+    }
+    let number = &req.ledger[i].invoice_number;
+    let fix = match h.checked_add(1) {
+        Some(n) => format!("set it to {n} or more"),
+        None => format!("no number after {number} fits; use another prefix"),
+    };
+    let message = format!(
+        "numbering.next {next} is not past {number}, which an earlier run issued (ledger[{i}].invoice_number): \
+         the run would issue a number twice or out of sequence; {fix}"
+    );
+    Err(Error::new(Code::DuplicateId, message).at("numbering.next"))
+}
+
 /// Each ledger row is one billing or one credit of a record version: the same (kind, id, version) billed twice, or
 /// credited twice, is a corrupt ledger, and crediting from it would credit twice. Each amount is one its currency
 /// can bill.

@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 use super::accounts::{Accounts, Subject};
 use super::assemble::{build_invoice, push_digits};
 use super::cap_base::{Rates, cap_base, explain_converted};
-use super::checks::{check_ledger_rows, check_milestones, check_numbering, check_retainers, superseded_by_invoiced};
+use super::checks::{
+    check_ledger_rows, check_milestones, check_next_number, check_numbering, check_retainers, superseded_by_invoiced,
+};
 use super::credit::{self, Books, Placement, credit};
 use super::document::*;
 use super::ledger::{LedgerIndex, SourceKind};
@@ -20,7 +22,7 @@ use super::request::{BeforePeriod, FxDate, Grouping, InvoiceRunRequest};
 use super::taxing::CustomerTax;
 use super::windows::{Period, clipped_window};
 use super::{retainers, taxing};
-use crate::eligibility::{self, Blocked, Finding, Reason, RecordKind, Run, Status};
+use crate::eligibility::{self, Finding, Reason, RecordKind, Run, Status};
 use crate::error::{Code, Error, Result};
 use crate::model::{Contract, Customer, CustomerStatus, MilestoneStatus, TaxRounding};
 use crate::money::{FxTable, round_to_scale};
@@ -216,23 +218,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         );
     let books = Books { ledger: &ledger, contracts: &req.contracts, by_id: &contracts };
     let mut taxes = CustomerTax::new(req, &customers, invoice_date, &tax_table);
-    let (released, mut blocked) = credit::before_cap(&books, &mut taxes, replaced)?;
-    if !cap.unchecked.is_empty() {
-        let on = |project_id: &str| {
-            let p = master.project_index(project_id)?;
-            let c = master.projects[p as usize].contract?;
-            contracts.get(master.contracts[c as usize].contract.id.as_str()).copied()
-        };
-        let records = (entries.iter().enumerate().map(|(k, e)| (RecordKind::Entry, k, e.project_id.as_str())))
-            .chain(expenses.iter().enumerate().map(|(k, x)| (RecordKind::Expense, k, x.project_id.as_str())));
-        for (kind, index, project_id) in records {
-            if let Some(finding) = on(project_id).and_then(|c| cap.unchecked.get(&c))
-                && !blocked.iter().any(|b| b.kind == kind && b.index == index)
-            {
-                blocked.push(Blocked { kind, index, finding: finding.clone() });
-            }
-        }
-    }
+    let (released, blocked) = credit::before_cap(&books, &mut taxes, replaced)?;
     let eligibility_period = match req.policy.before_period {
         BeforePeriod::Bill => eligibility::Period { start: NaiveDate::MIN, end: period.end },
         BeforePeriod::Defer => eligibility::Period { start: period.start, end: period.end },
@@ -243,6 +229,7 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         invoiced: &cap.totals,
         released: &released,
         blocked: &blocked,
+        cap_unknown: &cap.unchecked,
     };
     // The rated lines borrow their ids from the request; when duplicates made a copy of the input, from the copy,
     // which does not outlive the run, so then they are copied out (rare: duplicates are bad input).
@@ -479,14 +466,6 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
     let member_lists = drafts.iter().map(|(_, range)| &positions[range.clone()]);
     let (determinations, untaxed) = taxing::determine(member_lists, &items, &mut taxes, &ledger);
     let mut number = req.numbering.next;
-    // The numbers earlier runs issued under this prefix (first ledger row of each): issuing one again would name two
-    // invoices, so a `next` that is not past them fails the run rather than repeat a number.
-    let mut issued: IdMap<&str, usize> = IdMap::default();
-    for (i, l) in req.ledger.iter().enumerate() {
-        if l.invoice_number.starts_with(req.numbering.prefix.as_str()) {
-            issued.entry(l.invoice_number.as_str()).or_insert(i);
-        }
-    }
     let mut invoices = Vec::new();
     // Room for a line per item at once, rather than growing (and copying) the ledger line by line.
     let mut new_ledger = Vec::with_capacity(req.ledger.len() + items.len());
@@ -503,12 +482,9 @@ pub fn invoice_run(req: &InvoiceRunRequest) -> Result<InvoiceRunResponse<'_>> {
         let mut invoice_number = String::with_capacity(req.numbering.prefix.len() + 20);
         invoice_number.push_str(&req.numbering.prefix);
         push_digits(&mut invoice_number, number, req.numbering.width);
-        if let Some(i) = issued.get(invoice_number.as_str()) {
-            let message = format!(
-                "invoice number {invoice_number} was issued before (ledger[{i}].invoice_number): numbering.next must \
-                 continue after the numbers earlier runs issued"
-            );
-            return Err(Error::new(Code::DuplicateId, message).at("numbering.next"));
+        // A run that issues a number starts past every number issued before under its prefix.
+        if number == req.numbering.next {
+            check_next_number(req)?;
         }
         number = number.checked_add(1).ok_or_else(|| {
             Error::new(Code::ArithmeticOverflow, format!("invoice numbers run past {}", u64::MAX)).at("numbering.next")
